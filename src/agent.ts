@@ -1,0 +1,134 @@
+import type { Component, ComponentDefinition, ComponentKind, ComponentStatus } from './components/component.js';
+import type { Config } from './config/schema.js';
+import type { Logger } from './log/logger.js';
+import { MetricsPipeline } from './metrics/pipeline.js';
+import { HttpServer, type ReadinessReport } from './server/http-server.js';
+
+// The agent wires the enabled components to the metrics pipeline and the HTTP
+// server and owns their lifecycle: services, then sinks, then sources start;
+// on shutdown the agent goes not-ready first, then stops them in reverse order
+// within one deadline, so sinks can flush what sources handed them.
+
+const START_ORDER: readonly ComponentKind[] = ['service', 'sink', 'source'];
+
+export interface AgentOptions {
+  readonly config: Config;
+  readonly enabled: readonly ComponentDefinition[];
+  readonly logger: Logger;
+  readonly version: string;
+  /** Options for the credential-reload timer and tests; see HttpServerOptions. */
+  readonly reloadIntervalMs?: number;
+}
+
+interface Running {
+  readonly definition: ComponentDefinition;
+  readonly component: Component;
+}
+
+export class Agent {
+  readonly metrics: MetricsPipeline;
+  readonly server: HttpServer;
+  private readonly running: Running[] = [];
+  private shuttingDown = false;
+  private started = false;
+
+  constructor(private readonly options: AgentOptions) {
+    const { config, logger } = options;
+    this.metrics = new MetricsPipeline({
+      maxSeriesPerMetric: config.metrics.maxSeriesPerMetric,
+      seriesTtlMs: config.metrics.seriesTtl,
+      version: options.version,
+      onCollectError: (error) => logger.warn({ err: error }, 'a metrics collect hook failed'),
+    });
+    const componentUp = this.metrics.gauge({
+      name: 'flowlens_component_up',
+      help: '1 while the component works, 0 while it does not (see /ready for the reason).',
+      labelNames: ['component'],
+      expires: false,
+    });
+    this.metrics.onCollect(() => {
+      for (const { definition, component } of this.running) {
+        componentUp.set({ component: definition.name }, component.status().up ? 1 : 0);
+      }
+    });
+    this.server = new HttpServer({
+      listen: config.server.listen,
+      tls: config.server.tls,
+      basicAuth: config.server.basicAuth,
+      metrics: this.metrics,
+      readiness: () => this.readiness(),
+      logger,
+      ...(options.reloadIntervalMs !== undefined ? { reloadIntervalMs: options.reloadIntervalMs } : {}),
+    });
+  }
+
+  async start(): Promise<void> {
+    const { logger, config } = this.options;
+    await this.server.start();
+    logger.info({ address: this.server.address, url: this.server.url }, 'HTTP server listening');
+    const ordered = START_ORDER.flatMap((kind) => this.options.enabled.filter((definition) => definition.kind === kind));
+    try {
+      for (const definition of ordered) {
+        const section = config[definition.name];
+        const component = await definition.create(section, {
+          logger: logger.child({ component: definition.name }),
+          metrics: this.metrics,
+        });
+        this.running.push({ definition, component });
+        await component.start();
+        logger.info({ component: definition.name, kind: definition.kind }, 'component started');
+      }
+    } catch (error) {
+      await this.stop(config.shutdownTimeout);
+      throw error;
+    }
+    this.started = true;
+    logger.info({ components: ordered.map((definition) => definition.name) }, 'flowlens running');
+  }
+
+  readiness(): ReadinessReport {
+    const components: Record<string, ComponentStatus> = {};
+    const notReady: string[] = [];
+    for (const { definition, component } of this.running) {
+      const status = component.status();
+      components[definition.name] = status;
+      if (!status.ready) notReady.push(definition.name);
+    }
+    const ready = this.started && !this.shuttingDown && notReady.length === 0;
+    const status = this.shuttingDown ? 'shutting down' : ready ? 'ready' : this.started ? 'not ready' : 'starting';
+    return { ready, body: { status, notReady, components } };
+  }
+
+  /**
+   * Goes not-ready, then stops components (sources first) within timeoutMs.
+   * Resolves true when every component stopped in time.
+   */
+  async stop(timeoutMs: number): Promise<boolean> {
+    const { logger } = this.options;
+    this.shuttingDown = true;
+    const deadline = AbortSignal.timeout(Math.max(1, timeoutMs));
+    const expired = new Promise<'expired'>((resolve) => {
+      if (deadline.aborted) resolve('expired');
+      deadline.addEventListener('abort', () => resolve('expired'), { once: true });
+    });
+    let clean = true;
+    for (const { definition, component } of [...this.running].reverse()) {
+      const started = performance.now();
+      try {
+        const outcome = await Promise.race([component.stop(deadline).then(() => 'stopped' as const), expired]);
+        if (outcome === 'expired') {
+          clean = false;
+          logger.warn({ component: definition.name }, 'component did not stop before the shutdown deadline');
+        } else {
+          logger.info({ component: definition.name, ms: Math.round(performance.now() - started) }, 'component stopped');
+        }
+      } catch (error) {
+        clean = false;
+        logger.error({ component: definition.name, err: error }, 'component failed to stop');
+      }
+    }
+    this.running.length = 0;
+    await this.server.stop();
+    return clean;
+  }
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { Agent } from './agent.js';
+import { ConfigError } from './config/errors.js';
+import { loadConfig, type ConfigFlags, type LoadedConfig } from './config/load.js';
+import { renderEffectiveConfig } from './config/print.js';
+import { createLogger, type Logger } from './log/logger.js';
+import { VERSION } from './version.js';
+
+// Commands only: parse the command line, load the configuration, start the
+// agent. Every configuration problem ends here as one line on stderr, exit 1.
+
+interface CommonOptions {
+  config?: string;
+  listen?: string;
+  logLevel?: string;
+  set?: string[];
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function withConfigOptions(command: Command): Command {
+  return command
+    .option('-c, --config <file>', 'YAML configuration file (default: $FLOWLENS_CONFIG)')
+    .option('--listen <address>', 'HTTP server address, e.g. :9090 (server.listen)')
+    .addOption(
+      new Option('--log-level <level>', 'trace, debug, info, warn|warning, error, fatal|panic, silent (log.level)'),
+    )
+    .option('--set <key=value>', 'set any configuration key, e.g. --set metrics.seriesTtl=5m (repeatable)', collect);
+}
+
+function load(options: CommonOptions): LoadedConfig {
+  const flags: ConfigFlags = { listen: options.listen, logLevel: options.logLevel, set: options.set };
+  return loadConfig({ configFile: options.config, flags });
+}
+
+function fail(message: string): never {
+  process.stderr.write(`flowlens: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+  process.exit(1);
+}
+
+async function run(options: CommonOptions): Promise<void> {
+  const loaded = load(options);
+  const { config } = loaded;
+  const logger = createLogger(config.log.level);
+  installCrashHandlers(logger);
+  if (loaded.enabled.length === 0) {
+    logger.warn('no component is enabled: serving only the agent\'s own metrics (see docs/configuration.md, "Enabling components")');
+  }
+  const agent = new Agent({ config, enabled: loaded.enabled, logger, version: VERSION });
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without waiting for components');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal, timeoutMs: config.shutdownTimeout }, 'shutting down');
+    agent.stop(config.shutdownTimeout).then(
+      (clean) => {
+        logger.info({ clean }, 'stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+
+  await agent.start();
+}
+
+function installCrashHandlers(logger: Logger): void {
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception');
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    logger.fatal({ err: reason }, 'unhandled promise rejection');
+    process.exit(1);
+  });
+}
+
+function checkConfig(options: CommonOptions): void {
+  process.stdout.write(renderEffectiveConfig(load(options)));
+}
+
+export function buildProgram(): Command {
+  const program = new Command('flowlens')
+    .description(
+      'Kubernetes network observability agent: Calico Goldmane flows, flow logs, goflow2 enrichment, ' +
+        'DNS and peer latency probes, and Calico policy accounting in one process.',
+    )
+    .version(`flowlens ${VERSION}`, '-V, --version', 'print the version')
+    .showHelpAfterError('(run flowlens --help for usage)');
+
+  withConfigOptions(program.command('run').description('run the agent: enabled sources and sinks, one HTTP server')).action(
+    (options: CommonOptions) => run(options),
+  );
+  withConfigOptions(
+    program.command('check-config').description('validate the configuration and print the effective result (secrets redacted)'),
+  ).action((options: CommonOptions) => checkConfig(options));
+  return program;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError) fail(`configuration error: ${error.message}`);
+  throw error;
+}

@@ -1,0 +1,57 @@
+import type { Logger } from 'pino';
+import type * as z from 'zod';
+import type { MetricsPipeline } from '../metrics/pipeline.js';
+
+// The one shape every source, sink and shared service has. The agent starts
+// components in kind order (services, sinks, sources) and stops them in the
+// reverse order, so sinks are still there to flush what sources handed them.
+
+export type ComponentKind = 'service' | 'sink' | 'source';
+
+export interface ComponentStatus {
+  /** Synced or connected at least once; /ready waits for this. */
+  readonly ready: boolean;
+  /** Working right now (flowlens_component_up). */
+  readonly up: boolean;
+  /** Why it is not ready or not up; shown in the /ready body. */
+  readonly reason?: string;
+}
+
+export interface Component {
+  readonly name: string;
+  /** Begins work. Resolves once started (not necessarily ready); rejects only on fatal errors. */
+  start(): Promise<void>;
+  status(): ComponentStatus;
+  /**
+   * Stops, flushing what it holds. `deadline` aborts when the shutdown budget
+   * is spent: from then on the component must give up and resolve promptly.
+   */
+  stop(deadline: AbortSignal): Promise<void>;
+}
+
+export interface ComponentContext {
+  readonly logger: Logger;
+  readonly metrics: MetricsPipeline;
+}
+
+/**
+ * One registry entry: the component's name (as used in FLOWLENS_ENABLE), its
+ * configuration section with defaults, the seed variables that enable it, and
+ * its factory. Adding a component touches its folder and one registry line.
+ */
+export interface ComponentDefinition<Schema extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly kind: ComponentKind;
+  readonly description: string;
+  /** The configuration section; `.prefault({})` so defaults apply when absent. */
+  readonly schema: Schema;
+  /** Environment variables whose presence enables the component (its seed's required variable). */
+  readonly enableEnv?: readonly string[];
+  create(config: z.output<Schema>, context: ComponentContext): Component | Promise<Component>;
+}
+
+export function defineComponent<Schema extends z.ZodType>(
+  definition: ComponentDefinition<Schema>,
+): ComponentDefinition<Schema> {
+  return definition;
+}

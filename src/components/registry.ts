@@ -1,0 +1,5 @@
+import type { ComponentDefinition } from './component.js';
+
+// Every component flowlens can run, in start order within each kind. A new
+// source or sink adds one line here; its folder provides the definition.
+export const componentDefinitions: readonly ComponentDefinition[] = [];

@@ -1,0 +1,24 @@
+/**
+ * A configuration problem a user can fix. The message is one line that names
+ * the setting (and where its value came from); the CLI prints it and exits 1.
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** A short reason for a failed file access: "no such file", "permission denied", ... */
+export function describeFsError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+    case 'ENOTFILE':
+      return 'not a regular file';
+    default:
+      return ((err as Error).message.split('\n', 1)[0] ?? '').trim();
+  }
+}

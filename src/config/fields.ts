@@ -1,0 +1,62 @@
+import * as z from 'zod';
+import { AddressError, parseListenAddress } from './address.js';
+import { DurationError, parseDuration } from './duration.js';
+
+// Field types shared by every configuration section. Each carries a `format`
+// in its metadata: the docs generator, the redactor and the file checks read
+// it from the JSON schema, so a field's kind is declared once, here.
+
+export type FieldFormat = 'duration' | 'address' | 'file';
+
+export interface FieldMeta {
+  description: string;
+  format?: FieldFormat;
+  /** Printed as <redacted> by check-config. */
+  secret?: boolean;
+  /** Shown in docs instead of the raw default (for computed defaults). */
+  defaultText?: string;
+}
+
+function durationValue() {
+  return z.union([z.number(), z.string()]).transform((value, ctx) => {
+    try {
+      return parseDuration(value);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as DurationError).message, input: value });
+      return z.NEVER;
+    }
+  });
+}
+
+/** A duration written as "15s", "500ms", "1m30s" or plain seconds; parsed to milliseconds. */
+export function duration(defaultValue: string, meta: FieldMeta) {
+  return durationValue().prefault(defaultValue).meta({ ...meta, format: 'duration' });
+}
+
+/** A duration without a default. */
+export function optionalDuration(meta: FieldMeta) {
+  return durationValue().optional().meta({ ...meta, format: 'duration' });
+}
+
+/** A listen address: ":9090", "127.0.0.1:9090", "[::1]:9090" or a bare port. */
+export function listenAddress(defaultValue: string, meta: FieldMeta) {
+  return z
+    .union([z.string(), z.int()])
+    .transform((value, ctx) => {
+      const text = String(value).trim();
+      try {
+        parseListenAddress(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as AddressError).message, input: value });
+        return z.NEVER;
+      }
+      return text;
+    })
+    .prefault(defaultValue)
+    .meta({ ...meta, format: 'address' });
+}
+
+/** A path to a file flowlens must be able to read; checked when the configuration loads. */
+export function filePath(meta: FieldMeta) {
+  return z.string().min(1, 'must not be empty').meta({ ...meta, format: 'file' });
+}

@@ -1,0 +1,99 @@
+import * as z from 'zod';
+import type { ComponentDefinition } from '../components/component.js';
+import { duration, filePath, listenAddress } from './fields.js';
+
+// The single source of configuration truth: keys, types, defaults, validation
+// and descriptions. docs/configuration.md is generated from this schema (and
+// the environment table in env.ts); a test fails when the two drift.
+
+/** pino's levels plus the logrus names the seed tools used. */
+const LOG_LEVELS = {
+  trace: 'trace',
+  debug: 'debug',
+  info: 'info',
+  warn: 'warn',
+  warning: 'warn',
+  error: 'error',
+  fatal: 'fatal',
+  panic: 'fatal',
+  silent: 'silent',
+} as const;
+
+export type LogLevel = (typeof LOG_LEVELS)[keyof typeof LOG_LEVELS];
+
+export const logLevel = z
+  .enum(Object.keys(LOG_LEVELS) as [keyof typeof LOG_LEVELS, ...Array<keyof typeof LOG_LEVELS>])
+  .transform((name): LogLevel => LOG_LEVELS[name]);
+
+const tls = z
+  .strictObject({
+    certFile: filePath({ description: 'PEM certificate (chain) served to clients.' }),
+    keyFile: filePath({ description: 'PEM private key of certFile.' }),
+    clientCAFile: filePath({
+      description: 'PEM CA bundle; when set, /metrics requires a client certificate signed by it.',
+    }).optional(),
+  })
+  .meta({ description: 'Serve every endpoint over HTTPS.' });
+
+const basicAuth = z
+  .strictObject({
+    username: z.string().min(1, 'must not be empty').meta({ description: 'User name scrapers must present.' }),
+    passwordFile: filePath({ description: 'File holding the password (trailing newline ignored).' }),
+  })
+  .meta({ description: 'Require HTTP basic auth on /metrics (probe endpoints stay open for the kubelet).' });
+
+export const coreSections = {
+  server: z
+    .strictObject({
+      listen: listenAddress(':9090', {
+        description: 'Address of the one HTTP server (/metrics, /health, /ready).',
+      }),
+      tls: tls.optional(),
+      basicAuth: basicAuth.optional(),
+    })
+    .prefault({})
+    .meta({ description: 'The HTTP server.' }),
+  metrics: z
+    .strictObject({
+      maxSeriesPerMetric: z
+        .int()
+        .min(1)
+        .max(10_000_000)
+        .default(10_000)
+        .meta({ description: 'Series budget of every metric family; new label sets beyond it fold into one overflow series.' }),
+      seriesTtl: duration('10m', {
+        description: 'Series not updated for this long are removed (0s keeps them forever).',
+      }),
+    })
+    .prefault({})
+    .meta({ description: 'The metrics pipeline shared by every component.' }),
+  log: z
+    .strictObject({
+      level: logLevel.default('info').meta({
+        description: 'trace, debug, info, warn (or warning), error, fatal (or panic), silent.',
+      }),
+    })
+    .prefault({})
+    .meta({ description: "flowlens' own logs (JSON lines on stderr)." }),
+  enable: z
+    .array(z.string())
+    .default([])
+    .meta({ description: 'Components to run even without a section of their own (see "Enabling components").' }),
+  shutdownTimeout: duration('10s', {
+    description: 'How long SIGTERM/SIGINT waits for components to stop and flush.',
+  }),
+};
+
+export function buildConfigSchema(definitions: readonly ComponentDefinition[]) {
+  const sections: Record<string, z.ZodType> = {};
+  for (const definition of definitions) {
+    if (definition.name in coreSections) throw new Error(`component name clashes with core section: ${definition.name}`);
+    sections[definition.name] = definition.schema.meta({ description: definition.description });
+  }
+  return z.strictObject({ ...coreSections, ...sections });
+}
+
+type CoreConfig = z.output<z.ZodObject<typeof coreSections>>;
+
+/** The effective configuration: core sections typed, component sections by name. */
+export type Config = CoreConfig & { readonly [component: string]: unknown };

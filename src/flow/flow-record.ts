@@ -1,0 +1,106 @@
+// The one normalized flow record every flow source produces (Goldmane stream,
+// goflow2 input, the IPFIX collector) and every flow sink consumes (Prometheus
+// flow metrics, OTLP and JSONL flow logs). It keeps what the sources carry in
+// common, plus the Goldmane detail the seed-compatible outputs need.
+
+export type FlowSource = 'goldmane' | 'goflow2' | 'ipfix';
+
+/** Final verdict of the flow (Goldmane: key.action). */
+export type FlowAction = 'allow' | 'deny' | 'pass' | 'unspecified';
+
+/** Which end observed the flow: Goldmane reports both ends of pod-to-pod traffic separately. */
+export type FlowReporter = 'src' | 'dst' | 'unspecified';
+
+export type EndpointType = 'workload' | 'host' | 'networkset' | 'network' | 'unspecified';
+
+export interface FlowEndpoint {
+  /** Pod, aggregated pod-set name (`prefix-*`), host, network set or network (`pub`/`pvt`). */
+  readonly name: string;
+  /** Empty for non-namespaced endpoints. */
+  readonly namespace: string;
+  readonly type: EndpointType;
+  /** `key=value` labels as the source reports them. */
+  readonly labels: readonly string[];
+  /** Address and port where the source has them (goflow2, IPFIX; not Goldmane's source). */
+  readonly ip?: string;
+  readonly port?: number;
+  /** Kubernetes metadata added by enrichment from the metadata cache. */
+  readonly kube?: KubeEndpoint;
+}
+
+export interface KubeEndpoint {
+  readonly pod?: string;
+  readonly namespace?: string;
+  readonly hostIP?: string;
+  readonly node?: string;
+  readonly workload?: string;
+  /** Deployment, DaemonSet, StatefulSet, CronJob, Job, ReplicaSet, Pod, Service. */
+  readonly workloadKind?: string;
+}
+
+export interface FlowService {
+  readonly name: string;
+  readonly namespace: string;
+  readonly portName: string;
+  readonly port: number;
+}
+
+export type PolicyKind =
+  | 'CalicoNetworkPolicy'
+  | 'GlobalNetworkPolicy'
+  | 'StagedNetworkPolicy'
+  | 'StagedGlobalNetworkPolicy'
+  | 'StagedKubernetesNetworkPolicy'
+  | 'NetworkPolicy'
+  | 'AdminNetworkPolicy'
+  | 'BaselineAdminNetworkPolicy'
+  | 'Profile'
+  | 'EndOfTier'
+  | 'ClusterNetworkPolicy'
+  | 'KindUnspecified'
+  | `Kind${number}`;
+
+export interface PolicyHit {
+  readonly kind: PolicyKind;
+  readonly namespace: string;
+  readonly name: string;
+  readonly tier: string;
+  readonly action: FlowAction;
+  readonly policyIndex: number;
+  readonly ruleIndex: number;
+  /** The policy that triggered an end-of-tier verdict. */
+  readonly trigger?: PolicyHit;
+}
+
+export interface FlowRecord {
+  readonly source: FlowSource;
+  /** Interval covered by the counters, unix milliseconds; [startTime, endTime). */
+  readonly startTime: number;
+  readonly endTime: number;
+  /** Lower-case protocol name (`tcp`, `udp`, `icmp`) or the IANA number as text. */
+  readonly proto: string;
+  readonly src: FlowEndpoint;
+  readonly dst: FlowEndpoint;
+  readonly service?: FlowService;
+  readonly reporter: FlowReporter;
+  readonly action: FlowAction;
+  readonly policies?: { readonly enforced: readonly PolicyHit[]; readonly pending: readonly PolicyHit[] };
+  /** Counters for this interval only (deltas, not totals). */
+  readonly packetsIn: number;
+  readonly packetsOut: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly connectionsStarted: number;
+  readonly connectionsCompleted: number;
+  readonly connectionsLive: number;
+  /**
+   * Identity of the record for exactly-once counting: the same flow key and
+   * interval always yield the same value.
+   */
+  readonly id: string;
+}
+
+/** Something that takes batches of flow records (sinks, enrichment stages). */
+export interface FlowConsumer {
+  consume(records: readonly FlowRecord[]): void;
+}

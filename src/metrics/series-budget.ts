@@ -1,0 +1,359 @@
+import {
+  familyHeader,
+  formatValue,
+  renderLabelPairs,
+  type ExpositionFormat,
+  type MetricType,
+} from './exposition.js';
+
+// The series budget (CONTRACTS.md section 4): every metric family flowlens
+// exposes lives here. A family holds at most `maxSeries` label sets; a new
+// label set beyond that is folded into one overflow series whose label values
+// are all `__overflow__` (so totals stay right), and the fold is counted in
+// flowlens_metric_series_rejected_total{metric}. Series not updated for `ttlMs`
+// are removed. Families own their samples and render them directly.
+
+export type Labels = Readonly<Record<string, string | number | undefined>>;
+
+export const OVERFLOW_VALUE = '__overflow__';
+export const REJECTED_METRIC = 'flowlens_metric_series_rejected_total';
+
+const KEY_SEPARATOR = '\u0000';
+const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** At most one expiry sweep per family per second when a family is full. */
+const FULL_SWEEP_INTERVAL_MS = 1_000;
+
+export interface BudgetSettings {
+  readonly maxSeries: number;
+  /** 0 disables expiry. */
+  readonly ttlMs: number;
+  readonly now?: () => number;
+}
+
+export interface FamilyOptions {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames?: readonly string[];
+  /** false for series that must stay without updates (build info, per-component state). */
+  readonly expires?: boolean;
+}
+
+export interface HistogramOptions extends FamilyOptions {
+  /** Upper bounds, ascending; +Inf is implicit. */
+  readonly buckets: readonly number[];
+}
+
+interface Series {
+  readonly values: readonly string[];
+  /** Rendered label pairs without braces. */
+  readonly pairs: string;
+  touched: number;
+}
+
+function labelValue(labels: Labels | undefined, name: string): string {
+  const value = labels?.[name];
+  if (value === undefined) return '';
+  const text = typeof value === 'string' ? value : String(value);
+  // NUL separates values in series keys; no real label value carries one.
+  return text.includes(KEY_SEPARATOR) ? text.replaceAll(KEY_SEPARATOR, '\uFFFD') : text;
+}
+
+export abstract class Family<S extends Series = Series> {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly string[];
+  readonly expires: boolean;
+  abstract readonly type: MetricType;
+  protected readonly series = new Map<string, S>();
+  private readonly overflowKey: string;
+  private lastFullSweep = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    protected readonly budget: SeriesBudget,
+    options: FamilyOptions,
+  ) {
+    if (!NAME.test(options.name)) throw new Error(`invalid metric name: ${options.name}`);
+    const labelNames = options.labelNames ?? [];
+    for (const label of labelNames) {
+      if (!LABEL_NAME.test(label) || label.startsWith('__') || label === 'le' || label === 'quantile') {
+        throw new Error(`invalid label name for ${options.name}: ${label}`);
+      }
+    }
+    if (new Set(labelNames).size !== labelNames.length) throw new Error(`duplicate label name in ${options.name}`);
+    this.name = options.name;
+    this.help = options.help;
+    this.labelNames = labelNames;
+    this.expires = options.expires ?? true;
+    this.overflowKey = labelNames.map(() => OVERFLOW_VALUE).join(KEY_SEPARATOR);
+  }
+
+  /** Series held now, the overflow series included. */
+  get size(): number {
+    return this.series.size;
+  }
+
+  protected abstract newSeries(values: readonly string[], pairs: string): S;
+
+  protected resolve(labels: Labels | undefined): S {
+    const names = this.labelNames;
+    let key = '';
+    if (names.length > 0) {
+      key = labelValue(labels, names[0] as string);
+      for (let i = 1; i < names.length; i++) key += KEY_SEPARATOR + labelValue(labels, names[i] as string);
+    }
+    const now = this.budget.now();
+    let series = this.series.get(key);
+    if (series === undefined) series = this.admit(key, labels, now);
+    series.touched = now;
+    return series;
+  }
+
+  private admit(key: string, labels: Labels | undefined, now: number): S {
+    if (labels !== undefined) {
+      for (const label of Object.keys(labels)) {
+        if (!this.labelNames.includes(label)) throw new Error(`${this.name} has no label "${label}"`);
+      }
+    }
+    const overflow = this.series.get(this.overflowKey);
+    let held = this.series.size - (overflow === undefined ? 0 : 1);
+    if (held >= this.budget.maxSeries && now - this.lastFullSweep >= FULL_SWEEP_INTERVAL_MS) {
+      this.lastFullSweep = now;
+      this.sweep(now);
+      held = this.series.size - (this.series.has(this.overflowKey) ? 1 : 0);
+    }
+    if (held >= this.budget.maxSeries && key !== this.overflowKey) {
+      this.budget.rejected(this);
+      return this.series.get(this.overflowKey) ?? this.create(this.overflowKey, this.labelNames.map(() => OVERFLOW_VALUE));
+    }
+    return this.create(key, key === '' && this.labelNames.length === 0 ? [] : key.split(KEY_SEPARATOR));
+  }
+
+  private create(key: string, values: readonly string[]): S {
+    const series = this.newSeries(values, renderLabelPairs(this.labelNames, values));
+    this.series.set(key, series);
+    return series;
+  }
+
+  remove(labels: Labels): boolean {
+    return this.series.delete(this.labelNames.map((name) => labelValue(labels, name)).join(KEY_SEPARATOR));
+  }
+
+  /** Removes every series whose labels match; returns how many went. */
+  removeWhere(predicate: (labels: Readonly<Record<string, string>>) => boolean): number {
+    let removed = 0;
+    for (const [key, series] of this.series) {
+      const labels = Object.fromEntries(this.labelNames.map((name, index) => [name, series.values[index] as string]));
+      if (predicate(labels)) {
+        this.series.delete(key);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** Removes series not updated within the TTL; returns how many went. */
+  sweep(now: number = this.budget.now()): number {
+    if (!this.expires || this.budget.ttlMs <= 0) return 0;
+    const cutoff = now - this.budget.ttlMs;
+    let removed = 0;
+    for (const [key, series] of this.series) {
+      if (series.touched < cutoff) {
+        this.series.delete(key);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** Label values and sample value of each series; for tests and diagnostics. */
+  abstract snapshot(): Array<{ labels: Record<string, string>; value: number }>;
+
+  abstract render(format: ExpositionFormat): string;
+
+  protected labelsOf(series: Series): Record<string, string> {
+    return Object.fromEntries(this.labelNames.map((name, index) => [name, series.values[index] as string]));
+  }
+}
+
+interface ValueSeries extends Series {
+  value: number;
+}
+
+abstract class ValueFamily extends Family<ValueSeries> {
+  protected newSeries(values: readonly string[], pairs: string): ValueSeries {
+    return { values, pairs, touched: 0, value: 0 };
+  }
+
+  snapshot(): Array<{ labels: Record<string, string>; value: number }> {
+    return [...this.series.values()].map((series) => ({ labels: this.labelsOf(series), value: series.value }));
+  }
+
+  render(format: ExpositionFormat): string {
+    let out = familyHeader(this.name, this.help, this.type, format);
+    const name = this.name;
+    for (const series of this.series.values()) {
+      out += series.pairs === '' ? name : `${name}{${series.pairs}}`;
+      out += ` ${formatValue(series.value)}\n`;
+    }
+    return out;
+  }
+}
+
+export class CounterFamily extends ValueFamily {
+  readonly type = 'counter';
+
+  inc(labels?: Labels, value = 1): void {
+    if (!(value >= 0)) throw new Error(`${this.name}: counters only go up (got ${value})`);
+    this.resolve(labels).value += value;
+  }
+}
+
+export class GaugeFamily extends ValueFamily {
+  readonly type = 'gauge';
+
+  set(labels: Labels | undefined, value: number): void {
+    this.resolve(labels).value = value;
+  }
+
+  inc(labels?: Labels, value = 1): void {
+    this.resolve(labels).value += value;
+  }
+
+  dec(labels?: Labels, value = 1): void {
+    this.resolve(labels).value -= value;
+  }
+}
+
+interface HistogramSeries extends Series {
+  /** Per-bucket (not cumulative) counts; the last slot is +Inf. */
+  readonly counts: Float64Array;
+  sum: number;
+  count: number;
+}
+
+export class HistogramFamily extends Family<HistogramSeries> {
+  readonly type = 'histogram';
+  readonly buckets: readonly number[];
+  private readonly bucketLabels: readonly string[];
+
+  constructor(budget: SeriesBudget, options: HistogramOptions) {
+    super(budget, options);
+    const buckets = [...options.buckets].filter((bound) => bound !== Number.POSITIVE_INFINITY);
+    if (buckets.length === 0) throw new Error(`${options.name}: a histogram needs buckets`);
+    for (let i = 1; i < buckets.length; i++) {
+      if (!((buckets[i] as number) > (buckets[i - 1] as number))) throw new Error(`${options.name}: buckets must ascend`);
+    }
+    this.buckets = buckets;
+    this.bucketLabels = [...buckets.map((bound) => formatValue(bound)), '+Inf'];
+  }
+
+  protected newSeries(values: readonly string[], pairs: string): HistogramSeries {
+    return { values, pairs, touched: 0, counts: new Float64Array(this.buckets.length + 1), sum: 0, count: 0 };
+  }
+
+  observe(labels: Labels | undefined, value: number): void {
+    if (Number.isNaN(value)) return;
+    const series = this.resolve(labels);
+    const buckets = this.buckets;
+    let index = 0;
+    while (index < buckets.length && value > (buckets[index] as number)) index++;
+    (series.counts as Float64Array)[index] = (series.counts[index] as number) + 1;
+    series.sum += value;
+    series.count += 1;
+  }
+
+  snapshot(): Array<{ labels: Record<string, string>; value: number }> {
+    return [...this.series.values()].map((series) => ({ labels: this.labelsOf(series), value: series.count }));
+  }
+
+  /** Bucket counts (cumulative), sum and count of one series; undefined when absent. */
+  get(labels?: Labels): { buckets: number[]; sum: number; count: number } | undefined {
+    const key = this.labelNames.map((name) => labelValue(labels, name)).join(KEY_SEPARATOR);
+    const series = this.series.get(key);
+    if (series === undefined) return undefined;
+    let running = 0;
+    return { buckets: [...series.counts].map((count) => (running += count)), sum: series.sum, count: series.count };
+  }
+
+  render(format: ExpositionFormat): string {
+    let out = familyHeader(this.name, this.help, this.type, format);
+    const { name, bucketLabels } = this;
+    for (const series of this.series.values()) {
+      const prefix = series.pairs === '' ? '{' : `{${series.pairs},`;
+      let cumulative = 0;
+      for (let i = 0; i < bucketLabels.length; i++) {
+        cumulative += series.counts[i] as number;
+        out += `${name}_bucket${prefix}le="${bucketLabels[i]}"} ${cumulative}\n`;
+      }
+      const braces = series.pairs === '' ? '' : `{${series.pairs}}`;
+      out += `${name}_sum${braces} ${formatValue(series.sum)}\n${name}_count${braces} ${series.count}\n`;
+    }
+    return out;
+  }
+}
+
+export class SeriesBudget {
+  readonly maxSeries: number;
+  readonly ttlMs: number;
+  readonly now: () => number;
+  private readonly families = new Map<string, Family>();
+  private readonly rejections: CounterFamily;
+
+  constructor(settings: BudgetSettings) {
+    if (!(settings.maxSeries >= 1)) throw new Error('maxSeries must be at least 1');
+    this.maxSeries = settings.maxSeries;
+    this.ttlMs = settings.ttlMs;
+    this.now = settings.now ?? Date.now;
+    this.rejections = this.counter({
+      name: REJECTED_METRIC,
+      help: 'Updates folded into the overflow series because the family was at its series budget.',
+      labelNames: ['metric'],
+      expires: false,
+    });
+  }
+
+  counter(options: FamilyOptions): CounterFamily {
+    return this.register(new CounterFamily(this, options));
+  }
+
+  gauge(options: FamilyOptions): GaugeFamily {
+    return this.register(new GaugeFamily(this, options));
+  }
+
+  histogram(options: HistogramOptions): HistogramFamily {
+    return this.register(new HistogramFamily(this, options));
+  }
+
+  private register<F extends Family>(family: F): F {
+    if (this.families.has(family.name)) throw new Error(`metric ${family.name} is already registered`);
+    this.families.set(family.name, family as unknown as Family);
+    return family;
+  }
+
+  /** Called by a family that folded an update into its overflow series. */
+  rejected(family: Family): void {
+    // The rejection counter never counts its own folds (that would recurse).
+    if (family !== (this.rejections as Family)) this.rejections.inc({ metric: family.name });
+  }
+
+  all(): IterableIterator<Family> {
+    return this.families.values();
+  }
+
+  get(name: string): Family | undefined {
+    return this.families.get(name);
+  }
+
+  sweep(now: number = this.now()): number {
+    let removed = 0;
+    for (const family of this.families.values()) removed += family.sweep(now);
+    return removed;
+  }
+
+  render(format: ExpositionFormat): string {
+    let out = '';
+    for (const family of this.families.values()) out += family.render(format);
+    return out;
+  }
+}

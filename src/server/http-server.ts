@@ -1,0 +1,243 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { promisify } from 'node:util';
+import { constants as zlibConstants, gzip } from 'node:zlib';
+import { formatAddress, parseListenAddress } from '../config/address.js';
+import { ConfigError } from '../config/errors.js';
+import type { Logger } from '../log/logger.js';
+import { CONTENT_TYPE, negotiateFormat } from '../metrics/exposition.js';
+import type { MetricsPipeline } from '../metrics/pipeline.js';
+import type { CounterFamily, HistogramFamily } from '../metrics/series-budget.js';
+import {
+  BasicAuth,
+  FileChangeDetector,
+  loadTlsOptions,
+  type BasicAuthSettings,
+  type TlsFiles,
+} from './credentials.js';
+
+// The one HTTP server (CONTRACTS.md section 3): /metrics, /health (/healthz),
+// /ready. Probe endpoints stay open so the kubelet can reach them; /metrics
+// (and anything added later) sits behind basic auth and client-certificate
+// checks when those are configured.
+
+const gzipAsync = promisify(gzip);
+
+export interface ReadinessReport {
+  readonly ready: boolean;
+  readonly body: unknown;
+}
+
+export interface HttpServerOptions {
+  readonly listen: string;
+  readonly tls?: TlsFiles | undefined;
+  readonly basicAuth?: BasicAuthSettings | undefined;
+  readonly metrics: MetricsPipeline;
+  readonly readiness: () => ReadinessReport;
+  readonly logger: Logger;
+  /** How often credential files are checked for changes (default 30 s; 0 disables). */
+  readonly reloadIntervalMs?: number;
+}
+
+type Handler = 'metrics' | 'health' | 'ready' | 'index' | 'not_found';
+
+const ROUTES: Readonly<Record<string, Handler>> = {
+  '/metrics': 'metrics',
+  '/health': 'health',
+  '/healthz': 'health',
+  '/ready': 'ready',
+  '/': 'index',
+};
+
+const OPEN_HANDLERS: ReadonlySet<Handler> = new Set(['health', 'ready']);
+
+export class HttpServer {
+  private readonly server: Server | HttpsServer;
+  private readonly auth: BasicAuth | undefined;
+  private readonly requireClientCert: boolean;
+  private readonly requests: CounterFamily;
+  private readonly durations: HistogramFamily;
+  private reloadTimer: NodeJS.Timeout | undefined;
+  private boundAddress = '';
+
+  constructor(private readonly options: HttpServerOptions) {
+    this.auth = options.basicAuth ? new BasicAuth(options.basicAuth) : undefined;
+    this.requireClientCert = options.tls?.clientCAFile !== undefined;
+    const handler = (request: IncomingMessage, response: ServerResponse): void => {
+      this.handle(request, response).catch((error: unknown) => {
+        options.logger.error({ err: error }, 'request handling failed');
+        if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
+        response.end('internal error\n');
+      });
+    };
+    this.server = options.tls
+      ? createHttpsServer(
+          {
+            ...loadTlsOptions(options.tls),
+            // The handshake accepts clients without a certificate so kubelet probes
+            // work; protected paths then require an authorized one.
+            requestCert: this.requireClientCert,
+            rejectUnauthorized: false,
+          },
+          handler,
+        )
+      : createHttpServer(handler);
+    this.requests = options.metrics.counter({
+      name: 'flowlens_http_requests_total',
+      help: 'HTTP requests served, by handler and status code.',
+      labelNames: ['handler', 'code'],
+    });
+    this.durations = options.metrics.histogram({
+      name: 'flowlens_http_request_duration_seconds',
+      help: 'Time to answer HTTP requests, by handler (metrics = render and compress).',
+      labelNames: ['handler'],
+      buckets: [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    });
+  }
+
+  /** "host:port" actually bound (useful with port 0). */
+  get address(): string {
+    return this.boundAddress;
+  }
+
+  get url(): string {
+    const { host, port } = parseListenAddress(this.boundAddress);
+    const shown = host === '' || host === '::' || host === '0.0.0.0' ? '127.0.0.1' : host;
+    return `${this.options.tls ? 'https' : 'http'}://${formatAddress({ host: shown, port })}`;
+  }
+
+  async start(): Promise<void> {
+    const { host, port } = parseListenAddress(this.options.listen);
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException): void => {
+        const reason = error.code === 'EADDRINUSE' ? 'address already in use' : error.code === 'EACCES' ? 'permission denied' : error.message;
+        reject(new ConfigError(`server.listen: cannot listen on "${this.options.listen}": ${reason}`));
+      };
+      this.server.once('error', onError);
+      this.server.listen({ port, ...(host === '' ? {} : { host }) }, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+    const bound = this.server.address() as AddressInfo;
+    this.boundAddress = formatAddress({ host: bound.address, port: bound.port });
+    this.server.on('error', (error) => this.options.logger.error({ err: error }, 'HTTP server error'));
+    this.watchCredentials();
+  }
+
+  private watchCredentials(): void {
+    const interval = this.options.reloadIntervalMs ?? 30_000;
+    const { tls } = this.options;
+    const paths = [tls?.certFile, tls?.keyFile, tls?.clientCAFile, this.options.basicAuth?.passwordFile].filter(
+      (path): path is string => path !== undefined,
+    );
+    if (interval <= 0 || paths.length === 0) return;
+    const detector = new FileChangeDetector(paths);
+    this.reloadTimer = setInterval(() => {
+      if (detector.changed()) this.reloadCredentials();
+    }, interval);
+    this.reloadTimer.unref();
+  }
+
+  /** Re-reads TLS and password files; on error keeps the previous ones and logs. */
+  reloadCredentials(): void {
+    try {
+      if (this.options.tls) (this.server as HttpsServer).setSecureContext(loadTlsOptions(this.options.tls));
+      this.auth?.reload();
+      this.options.logger.info('reloaded HTTP server credentials');
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'credential files changed but could not be loaded; keeping the previous ones');
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.reloadTimer);
+    if (!this.server.listening) return;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    const force = setTimeout(() => this.server.closeAllConnections(), 1_000);
+    await closed;
+    clearTimeout(force);
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const path = (request.url ?? '/').split('?', 1)[0] as string;
+    const handler: Handler = ROUTES[path] ?? 'not_found';
+    const code = await this.route(handler, request, response);
+    this.requests.inc({ handler, code });
+    this.durations.observe({ handler }, (performance.now() - started) / 1_000);
+  }
+
+  private async route(handler: Handler, request: IncomingMessage, response: ServerResponse): Promise<number> {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return send(response, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { allow: 'GET, HEAD' });
+    }
+    if (!OPEN_HANDLERS.has(handler)) {
+      const denied = this.deny(request, response);
+      if (denied !== undefined) return denied;
+    }
+    switch (handler) {
+      case 'health':
+        return send(response, 200, 'text/plain; charset=utf-8', 'ok\n');
+      case 'ready': {
+        const report = this.options.readiness();
+        return send(response, report.ready ? 200 : 503, 'application/json', `${JSON.stringify(report.body)}\n`);
+      }
+      case 'metrics':
+        return this.serveMetrics(request, response);
+      case 'index':
+        return send(
+          response,
+          200,
+          'text/html; charset=utf-8',
+          '<!doctype html><title>flowlens</title><h1>flowlens</h1><ul>' +
+            '<li><a href="/metrics">/metrics</a></li><li><a href="/health">/health</a></li>' +
+            '<li><a href="/ready">/ready</a></li></ul>\n',
+        );
+      default:
+        return send(response, 404, 'text/plain; charset=utf-8', 'not found\n');
+    }
+  }
+
+  /** The status code of a refusal, or undefined when the request may proceed. */
+  private deny(request: IncomingMessage, response: ServerResponse): number | undefined {
+    if (this.requireClientCert && !(request.socket as TLSSocket).authorized) {
+      return send(response, 403, 'text/plain; charset=utf-8', 'a client certificate signed by the configured CA is required\n');
+    }
+    if (this.auth && !this.auth.check(request.headers.authorization)) {
+      return send(response, 401, 'text/plain; charset=utf-8', 'unauthorized\n', {
+        'www-authenticate': 'Basic realm="flowlens", charset="UTF-8"',
+      });
+    }
+    return undefined;
+  }
+
+  private async serveMetrics(request: IncomingMessage, response: ServerResponse): Promise<number> {
+    const format = negotiateFormat(request.headers.accept);
+    const text = await this.options.metrics.render(format);
+    const acceptsGzip = /\bgzip\b/i.test(request.headers['accept-encoding'] ?? '');
+    if (!acceptsGzip) return send(response, 200, CONTENT_TYPE[format], text);
+    const body = await gzipAsync(text, { level: zlibConstants.Z_BEST_SPEED });
+    return send(response, 200, CONTENT_TYPE[format], body, { 'content-encoding': 'gzip', vary: 'Accept-Encoding' });
+  }
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string | Buffer,
+  headers: Readonly<Record<string, string>> = {},
+): number {
+  response.writeHead(status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  response.end(response.req.method === 'HEAD' ? undefined : body);
+  return status;
+}
