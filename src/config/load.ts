@@ -198,7 +198,9 @@ function parseAssignment(assignment: string): { path: string[]; value: unknown }
 
 function describeIssues(issues: readonly z.core.$ZodIssue[], layers: LayeredConfig, jsonSchema: SchemaNode): string {
   const issue = issues[0] as z.core.$ZodIssue;
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+  // zod reports all unknown keys of one mapping as one issue; count each key.
+  const others = issues.length - 1 + (issue.code === 'unrecognized_keys' ? issue.keys.length - 1 : 0);
+  const more = others > 0 ? ` (and ${others} more problem${others > 1 ? 's' : ''})` : '';
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] as string;
