@@ -260,7 +260,7 @@ function firstLine(text: string): string {
   return text.split('\n', 1)[0]?.trim() ?? '';
 }
 
-/** The candidate within edit distance 2 of key, if any. */
+/** The candidate within edit distance 2 of key, else one that key begins, if any. */
 function closest(key: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
@@ -271,7 +271,8 @@ function closest(key: string, candidates: readonly string[]): string | undefined
       bestDistance = distance;
     }
   }
-  return best;
+  if (best !== undefined || key.length < 3) return best;
+  return candidates.find((candidate) => candidate.toLowerCase().startsWith(key.toLowerCase()));
 }
 
 function editDistance(a: string, b: string): number {

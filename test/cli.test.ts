@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { CLI, runCli, startAgent, type AgentProcess } from './support/cli-process.js';
+import { get } from './support/http.js';
+
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const dir = mkdtempSync(join(tmpdir(), 'flowlens-cli-'));
+const running: AgentProcess[] = [];
+after(() => {
+  for (const agent of running) agent.kill();
+});
+
+describe('commands', () => {
+  test('--help lists only the commands that work', () => {
+    const { status, stdout } = runCli(['--help']);
+    assert.equal(status, 0);
+    assert.match(stdout, /^Usage: flowlens/m);
+    assert.match(stdout, /^\s+run \[options\]/m);
+    assert.match(stdout, /^\s+check-config \[options\]/m);
+    for (const later of ['enrich', 'demo']) assert.doesNotMatch(stdout, new RegExp(`^\\s+${later}\\b`, 'm'));
+    const run = runCli(['run', '--help']);
+    assert.match(run.stdout, /--config <file>/);
+    assert.match(run.stdout, /--log-level <level>/);
+  });
+
+  test('--version prints the package version', () => {
+    for (const flag of ['--version', '-V']) {
+      const { status, stdout } = runCli([flag]);
+      assert.equal(status, 0);
+      assert.equal(stdout.trim(), `flowlens ${version}`);
+    }
+  });
+
+  test('check-config prints the effective configuration', () => {
+    const { status, stdout, stderr } = runCli(['check-config', '--set', 'metrics.seriesTtl=300'], { METRICS_SERVER_PORT: '9009', LOG_LEVEL: 'warning' });
+    assert.equal(status, 0, stderr);
+    assert.match(stdout, /^# enabled components: \(none\)$/m);
+    assert.match(stdout, /^ {2}listen: "?:9009"?$/m);
+    assert.match(stdout, /^ {2}seriesTtl: 5m$/m);
+    assert.match(stdout, /^ {2}level: warn$/m);
+  });
+
+  test('an unknown command-line option fails with exit 1', () => {
+    const { status, stderr } = runCli(['run', '--bogus']);
+    assert.equal(status, 1);
+    assert.match(stderr, /unknown option '--bogus'/);
+  });
+});
+
+describe('configuration errors: exit 1, one line naming the setting, no stack trace', () => {
+  const badYaml = join(dir, 'bad.yaml');
+  writeFileSync(badYaml, 'server:\n  listen: ":9090"\n  tls:\n    certFile: /nonexistent/tls.crt\n    keyFile: /nonexistent/tls.key\n');
+  const unknownKey = join(dir, 'unknown.yaml');
+  writeFileSync(unknownKey, 'metrics:\n  maxSeries: 10\n');
+  const cases: Array<[string, string[], NodeJS.ProcessEnv, RegExp]> = [
+    ['unknown key', ['--config', unknownKey], {}, /^flowlens: configuration error: metrics\.maxSeries: unknown setting \(did you mean "maxSeriesPerMetric"\?\)/],
+    ['wrong type', ['--set', 'metrics.maxSeriesPerMetric=lots'], {}, /^flowlens: configuration error: metrics\.maxSeriesPerMetric: expected number, got string "lots"/],
+    ['unreadable certificate file', ['--config', badYaml], {}, /^flowlens: configuration error: server\.tls\.certFile: cannot read "\/nonexistent\/tls\.crt": no such file/],
+    ['unparsable address', [], { METRICS_ADDR: 'nine-oh-nine-oh' }, /^flowlens: configuration error: server\.listen: unparsable address "nine-oh-nine-oh".*METRICS_ADDR/],
+    ['bad log level', [], { LOG_LEVEL: 'chatty' }, /^flowlens: configuration error: log\.level: .*"chatty".*LOG_LEVEL/],
+    ['unreadable config file', ['--config', join(dir, 'missing.yaml')], {}, /^flowlens: configuration error: --config: cannot read config file/],
+    ['unknown component', [], { FLOWLENS_ENABLE: 'goldmane' }, /^flowlens: configuration error: enable: unknown component "goldmane"/],
+  ];
+  for (const command of ['run', 'check-config']) {
+    for (const [name, args, env, expected] of cases) {
+      test(`${command}: ${name}`, () => {
+        const { status, stdout, stderr } = runCli([command, ...args], env);
+        assert.equal(status, 1);
+        assert.equal(stdout, '');
+        const lines = stderr.split('\n').filter((line) => line !== '');
+        assert.equal(lines.length, 1, `one line, got:\n${stderr}`);
+        assert.match(lines[0] as string, expected);
+        assert.doesNotMatch(stderr, /\n\s+at /);
+      });
+    }
+  }
+});
+
+describe('flowlens run', () => {
+  test('serves the endpoints and exits 0 on SIGTERM and on SIGINT', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const agent = await startAgent(['--listen', '127.0.0.1:0']);
+      running.push(agent);
+      assert.equal((await get(`${agent.url}/health`)).status, 200);
+      assert.equal((await get(`${agent.url}/ready`)).status, 200);
+      assert.match((await get(`${agent.url}/metrics`)).text, new RegExp(`^flowlens_build_info\\{version="${version}"\\} 1$`, 'm'));
+      agent.kill(signal);
+      assert.equal(await agent.exited, 0, `exit code after ${signal}`);
+      assert.ok(agent.logs.some((line) => line.includes('"msg":"shutting down"') && line.includes(signal)));
+    }
+  });
+
+  test('logs are JSON lines on stderr at the configured level', async () => {
+    const child = spawn(process.execPath, [CLI, 'run', '--listen', '127.0.0.1:0', '--log-level', 'warning'], {
+      env: { PATH: process.env.PATH },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const deadline = Date.now() + 10_000;
+    while (!stderr.includes('no component is enabled') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
+    assert.equal(await exited, 0);
+    assert.equal(stdout, '', 'stdout is kept for data');
+    const entries = stderr.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { level: string; time: string; msg: string });
+    assert.ok(entries.length >= 1);
+    for (const entry of entries) {
+      assert.ok(['warn', 'error', 'fatal'].includes(entry.level), `unexpected ${entry.level}: ${entry.msg}`);
+      assert.ok(!Number.isNaN(Date.parse(entry.time)));
+    }
+  });
+});
