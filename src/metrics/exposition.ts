@@ -31,14 +31,13 @@ export function formatValue(value: number): string {
   return value > 0 ? '+Inf' : '-Inf';
 }
 
-/** `a="x",b="y"`: the inside of a label set's braces, rendered once per series. */
+/**
+ * `a="x",b="y"`: the inside of a label set's braces, rendered once per series.
+ * Built with join, which yields one flat string: `+=` would leave a rope of
+ * small string nodes alive for as long as the series lives.
+ */
 export function renderLabelPairs(names: readonly string[], values: readonly string[]): string {
-  let out = '';
-  for (let i = 0; i < names.length; i++) {
-    if (i > 0) out += ',';
-    out += `${names[i]}="${escapeLabelValue(values[i] as string)}"`;
-  }
-  return out;
+  return names.map((name, index) => `${name}="${escapeLabelValue(values[index] as string)}"`).join(',');
 }
 
 /**

@@ -45,7 +45,6 @@ export interface HistogramOptions extends FamilyOptions {
 }
 
 interface Series {
-  readonly values: readonly string[];
   /** Rendered label pairs without braces. */
   readonly pairs: string;
   touched: number;
@@ -93,7 +92,7 @@ export abstract class Family<S extends Series = Series> {
     return this.series.size;
   }
 
-  protected abstract newSeries(values: readonly string[], pairs: string): S;
+  protected abstract newSeries(pairs: string): S;
 
   protected resolve(labels: Labels | undefined): S {
     const names = this.labelNames;
@@ -124,15 +123,25 @@ export abstract class Family<S extends Series = Series> {
     }
     if (held >= this.budget.maxSeries && key !== this.overflowKey) {
       this.budget.rejected(this);
-      return this.series.get(this.overflowKey) ?? this.create(this.overflowKey, this.labelNames.map(() => OVERFLOW_VALUE));
+      return this.series.get(this.overflowKey) ?? this.create(this.labelNames.map(() => OVERFLOW_VALUE));
     }
-    return this.create(key, key === '' && this.labelNames.length === 0 ? [] : key.split(KEY_SEPARATOR));
+    return this.create(this.valuesOf(key));
   }
 
-  private create(key: string, values: readonly string[]): S {
-    const series = this.newSeries(values, renderLabelPairs(this.labelNames, values));
-    this.series.set(key, series);
+  private create(values: readonly string[]): S {
+    const series = this.newSeries(renderLabelPairs(this.labelNames, values));
+    // The lookup key may be a rope; the stored key is a flat copy.
+    this.series.set(values.join(KEY_SEPARATOR), series);
     return series;
+  }
+
+  private valuesOf(key: string): string[] {
+    return this.labelNames.length === 0 ? [] : key.split(KEY_SEPARATOR);
+  }
+
+  protected labelsOf(key: string): Record<string, string> {
+    const values = this.valuesOf(key);
+    return Object.fromEntries(this.labelNames.map((name, index) => [name, values[index] as string]));
   }
 
   remove(labels: Labels): boolean {
@@ -142,9 +151,8 @@ export abstract class Family<S extends Series = Series> {
   /** Removes every series whose labels match; returns how many went. */
   removeWhere(predicate: (labels: Readonly<Record<string, string>>) => boolean): number {
     let removed = 0;
-    for (const [key, series] of this.series) {
-      const labels = Object.fromEntries(this.labelNames.map((name, index) => [name, series.values[index] as string]));
-      if (predicate(labels)) {
+    for (const key of this.series.keys()) {
+      if (predicate(this.labelsOf(key))) {
         this.series.delete(key);
         removed++;
       }
@@ -170,10 +178,6 @@ export abstract class Family<S extends Series = Series> {
   abstract snapshot(): Array<{ labels: Record<string, string>; value: number }>;
 
   abstract render(format: ExpositionFormat): string;
-
-  protected labelsOf(series: Series): Record<string, string> {
-    return Object.fromEntries(this.labelNames.map((name, index) => [name, series.values[index] as string]));
-  }
 }
 
 interface ValueSeries extends Series {
@@ -181,12 +185,12 @@ interface ValueSeries extends Series {
 }
 
 abstract class ValueFamily extends Family<ValueSeries> {
-  protected newSeries(values: readonly string[], pairs: string): ValueSeries {
-    return { values, pairs, touched: 0, value: 0 };
+  protected newSeries(pairs: string): ValueSeries {
+    return { pairs, touched: 0, value: 0 };
   }
 
   snapshot(): Array<{ labels: Record<string, string>; value: number }> {
-    return [...this.series.values()].map((series) => ({ labels: this.labelsOf(series), value: series.value }));
+    return [...this.series].map(([key, series]) => ({ labels: this.labelsOf(key), value: series.value }));
   }
 
   render(format: ExpositionFormat): string {
@@ -248,8 +252,8 @@ export class HistogramFamily extends Family<HistogramSeries> {
     this.bucketLabels = [...buckets.map((bound) => formatValue(bound)), '+Inf'];
   }
 
-  protected newSeries(values: readonly string[], pairs: string): HistogramSeries {
-    return { values, pairs, touched: 0, counts: new Float64Array(this.buckets.length + 1), sum: 0, count: 0 };
+  protected newSeries(pairs: string): HistogramSeries {
+    return { pairs, touched: 0, counts: new Float64Array(this.buckets.length + 1), sum: 0, count: 0 };
   }
 
   observe(labels: Labels | undefined, value: number): void {
@@ -264,7 +268,7 @@ export class HistogramFamily extends Family<HistogramSeries> {
   }
 
   snapshot(): Array<{ labels: Record<string, string>; value: number }> {
-    return [...this.series.values()].map((series) => ({ labels: this.labelsOf(series), value: series.count }));
+    return [...this.series].map(([key, series]) => ({ labels: this.labelsOf(key), value: series.count }));
   }
 
   /** Bucket counts (cumulative), sum and count of one series; undefined when absent. */
