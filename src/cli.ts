@@ -5,6 +5,7 @@ import { ConfigError } from './config/errors.js';
 import { loadConfig, type ConfigFlags, type LoadedConfig } from './config/load.js';
 import { renderEffectiveConfig } from './config/print.js';
 import { createLogger, type Logger } from './log/logger.js';
+import { BasicAuth, loadTlsOptions } from './server/credentials.js';
 import { VERSION } from './version.js';
 
 // Commands only: parse the command line, load the configuration, start the
@@ -46,9 +47,6 @@ async function run(options: CommonOptions): Promise<void> {
   const { config } = loaded;
   const logger = createLogger(config.log.level);
   installCrashHandlers(logger);
-  if (loaded.enabled.length === 0) {
-    logger.warn('no component is enabled: serving only the agent\'s own metrics (see docs/configuration.md, "Enabling components")');
-  }
   const agent = new Agent({ config, enabled: loaded.enabled, logger, version: VERSION });
 
   let stopping = false;
@@ -74,6 +72,9 @@ async function run(options: CommonOptions): Promise<void> {
   process.on('SIGINT', shutdown);
 
   await agent.start();
+  if (loaded.enabled.length === 0) {
+    logger.warn('no component is enabled: serving only the agent\'s own metrics (see docs/configuration.md, "Enabling components")');
+  }
 }
 
 function installCrashHandlers(logger: Logger): void {
@@ -88,7 +89,12 @@ function installCrashHandlers(logger: Logger): void {
 }
 
 function checkConfig(options: CommonOptions): void {
-  process.stdout.write(renderEffectiveConfig(load(options)));
+  const loaded = load(options);
+  // Beyond the schema: the same checks the server runs at start-up.
+  const { tls, basicAuth } = loaded.config.server;
+  if (tls) loadTlsOptions(tls);
+  if (basicAuth) new BasicAuth(basicAuth);
+  process.stdout.write(renderEffectiveConfig(loaded));
 }
 
 export function buildProgram(): Command {

@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { CLI, runCli, startAgent, type AgentProcess } from './support/cli-process.js';
+import { makeCerts } from './support/certs.js';
 import { get } from './support/http.js';
+import { toolSkip } from './support/tools.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const dir = mkdtempSync(join(tmpdir(), 'flowlens-cli-'));
@@ -78,6 +81,31 @@ describe('configuration errors: exit 1, one line naming the setting, no stack tr
       });
     }
   }
+});
+
+describe('start-up checks beyond the schema', () => {
+  const skip = toolSkip('openssl');
+  test('a key that does not match its certificate fails check-config and run', { skip }, () => {
+    const certs = makeCerts();
+    for (const command of ['check-config', 'run']) {
+      const { status, stderr } = runCli([command, '--listen', '127.0.0.1:0', '--set', `server.tls.certFile=${certs.serverCert}`, '--set', `server.tls.keyFile=${certs.clientKey}`]);
+      assert.equal(status, 1);
+      assert.match(stderr, /^flowlens: configuration error: server\.tls: cannot use the certificate, key or CA: .*\n$/);
+    }
+  });
+
+  test('an address in use fails run with one line', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const { status, stderr } = runCli(['run', '--listen', `127.0.0.1:${port}`]);
+      assert.equal(status, 1);
+      assert.deepEqual(stderr.split('\n').filter((line) => line !== ''), [`flowlens: configuration error: server.listen: cannot listen on "127.0.0.1:${port}": address already in use`]);
+    } finally {
+      blocker.close();
+    }
+  });
 });
 
 describe('flowlens run', () => {
