@@ -21,9 +21,18 @@ const LOG_LEVELS = {
 
 export type LogLevel = (typeof LOG_LEVELS)[keyof typeof LOG_LEVELS];
 
-export const logLevel = z
-  .enum(Object.keys(LOG_LEVELS) as [keyof typeof LOG_LEVELS, ...Array<keyof typeof LOG_LEVELS>])
-  .transform((name): LogLevel => LOG_LEVELS[name]);
+/** Case-insensitive, as logrus parsed levels. */
+export const logLevel = z.string().transform((name, ctx): LogLevel => {
+  const level = (LOG_LEVELS as Readonly<Record<string, LogLevel>>)[name.trim().toLowerCase()];
+  if (level === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `unknown log level "${name}" (use trace, debug, info, warn or warning, error, fatal or panic, silent)`,
+    });
+    return z.NEVER;
+  }
+  return level;
+});
 
 const tls = z
   .strictObject({

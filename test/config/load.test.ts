@@ -95,7 +95,9 @@ test('errors name the setting and where its value came from', () => {
   assert.match(configError({ configFile: file('metrics:\n  seriesTtl: soon\n') }), /^metrics\.seriesTtl: invalid duration "soon"/);
   assert.match(configError({ env: { METRICS_ADDR: 'localhost' } }), /^server\.listen: unparsable address "localhost": expected host:port or :port \(from environment variable METRICS_ADDR\)$/);
   assert.match(configError({ flags: { listen: '::1:80' } }), /^server\.listen: .*brackets.*\(from flag --listen\)$/);
-  assert.match(configError({ flags: { logLevel: 'loud' } }), /^log\.level: Invalid option.*\(got "loud"\) \(from flag --log-level\)$/);
+  assert.match(configError({ flags: { logLevel: 'loud' } }), /^log\.level: unknown log level "loud" \(use trace, .*\) \(from flag --log-level\)$/);
+  assert.equal(load({ env: { LOG_LEVEL: 'WARNING' } }).config.log.level, 'warn', 'case-insensitive, as logrus');
+  assert.equal(load({ env: { LOG_LEVEL: 'Panic' } }).config.log.level, 'fatal');
   assert.match(configError({ configFile: file('server:\n  listen: ":1"\n  listen: ":2"\n') }), /^--config: .*: Map keys must be unique at line 3, column 3$/);
   assert.match(configError({ configFile: file('- a\n- b\n') }), /the top level must be a mapping/);
   assert.match(configError({ flags: { set: ['novalue'] } }), /^--set: expected key\.path=value, got "novalue"$/);
