@@ -78,7 +78,7 @@ export const coreSections = {
     .meta({ description: 'The metrics pipeline shared by every component.' }),
   log: z
     .strictObject({
-      level: logLevel.default('info').meta({
+      level: logLevel.prefault('info').meta({
         description: 'trace, debug, info, warn (or warning), error, fatal (or panic), silent.',
       }),
     })

@@ -52,10 +52,29 @@ interface Series {
 
 function labelValue(labels: Labels | undefined, name: string): string {
   const value = labels?.[name];
-  if (value === undefined) return '';
-  const text = typeof value === 'string' ? value : String(value);
-  // NUL separates values in series keys; no real label value carries one.
-  return text.includes(KEY_SEPARATOR) ? text.replaceAll(KEY_SEPARATOR, '\uFFFD') : text;
+  return typeof value === 'string' ? value : value === undefined ? '' : String(value);
+}
+
+/**
+ * NUL separates values in series keys, so stored values never contain one.
+ * A lookup key built from raw values that do contain NUL has more NULs than
+ * any stored key, so it can only miss, and admission then finds or creates
+ * the series of the sanitized values: no collision, and no scan on the hot path.
+ */
+function sanitize(value: string): string {
+  return value.includes(KEY_SEPARATOR) ? value.replaceAll(KEY_SEPARATOR, '\uFFFD') : value;
+}
+
+/** A clock good to 250 ms, for series timestamps: TTLs are minutes, Date.now() per update is not free. */
+let coarseTime = Date.now();
+let coarseTimer: NodeJS.Timeout | undefined;
+function coarseNow(): number {
+  if (coarseTimer === undefined) {
+    coarseTimer = setInterval(() => (coarseTime = Date.now()), 250);
+    coarseTimer.unref();
+    coarseTime = Date.now();
+  }
+  return coarseTime;
 }
 
 export abstract class Family<S extends Series = Series> {
@@ -66,6 +85,7 @@ export abstract class Family<S extends Series = Series> {
   abstract readonly type: MetricType;
   protected readonly series = new Map<string, S>();
   private readonly overflowKey: string;
+  private readonly scratch: string[];
   private lastFullSweep = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -85,6 +105,7 @@ export abstract class Family<S extends Series = Series> {
     this.labelNames = labelNames;
     this.expires = options.expires ?? true;
     this.overflowKey = labelNames.map(() => OVERFLOW_VALUE).join(KEY_SEPARATOR);
+    this.scratch = labelNames.map(() => '');
   }
 
   /** Series held now, the overflow series included. */
@@ -96,24 +117,27 @@ export abstract class Family<S extends Series = Series> {
 
   protected resolve(labels: Labels | undefined): S {
     const names = this.labelNames;
-    let key = '';
-    if (names.length > 0) {
-      key = labelValue(labels, names[0] as string);
-      for (let i = 1; i < names.length; i++) key += KEY_SEPARATOR + labelValue(labels, names[i] as string);
-    }
+    const scratch = this.scratch;
+    for (let i = 0; i < names.length; i++) scratch[i] = labelValue(labels, names[i] as string);
+    // join yields a flat string: hashing it for the lookup needs no flattening copy.
+    const key = scratch.join(KEY_SEPARATOR);
     const now = this.budget.now();
     let series = this.series.get(key);
-    if (series === undefined) series = this.admit(key, labels, now);
+    if (series === undefined) series = this.admit(scratch, labels, now);
     series.touched = now;
     return series;
   }
 
-  private admit(key: string, labels: Labels | undefined, now: number): S {
+  private admit(raw: readonly string[], labels: Labels | undefined, now: number): S {
     if (labels !== undefined) {
       for (const label of Object.keys(labels)) {
         if (!this.labelNames.includes(label)) throw new Error(`${this.name} has no label "${label}"`);
       }
     }
+    const values = raw.map(sanitize);
+    const key = values.join(KEY_SEPARATOR);
+    const existing = this.series.get(key);
+    if (existing !== undefined) return existing;
     const overflow = this.series.get(this.overflowKey);
     let held = this.series.size - (overflow === undefined ? 0 : 1);
     if (held >= this.budget.maxSeries && now - this.lastFullSweep >= FULL_SWEEP_INTERVAL_MS) {
@@ -125,12 +149,11 @@ export abstract class Family<S extends Series = Series> {
       this.budget.rejected(this);
       return this.series.get(this.overflowKey) ?? this.create(this.labelNames.map(() => OVERFLOW_VALUE));
     }
-    return this.create(this.valuesOf(key));
+    return this.create(values);
   }
 
   private create(values: readonly string[]): S {
     const series = this.newSeries(renderLabelPairs(this.labelNames, values));
-    // The lookup key may be a rope; the stored key is a flat copy.
     this.series.set(values.join(KEY_SEPARATOR), series);
     return series;
   }
@@ -145,7 +168,11 @@ export abstract class Family<S extends Series = Series> {
   }
 
   remove(labels: Labels): boolean {
-    return this.series.delete(this.labelNames.map((name) => labelValue(labels, name)).join(KEY_SEPARATOR));
+    return this.series.delete(this.keyOf(labels));
+  }
+
+  protected keyOf(labels: Labels | undefined): string {
+    return this.labelNames.map((name) => sanitize(labelValue(labels, name))).join(KEY_SEPARATOR);
   }
 
   /** Removes every series whose labels match; returns how many went. */
@@ -273,8 +300,7 @@ export class HistogramFamily extends Family<HistogramSeries> {
 
   /** Bucket counts (cumulative), sum and count of one series; undefined when absent. */
   get(labels?: Labels): { buckets: number[]; sum: number; count: number } | undefined {
-    const key = this.labelNames.map((name) => labelValue(labels, name)).join(KEY_SEPARATOR);
-    const series = this.series.get(key);
+    const series = this.series.get(this.keyOf(labels));
     if (series === undefined) return undefined;
     let running = 0;
     return { buckets: [...series.counts].map((count) => (running += count)), sum: series.sum, count: series.count };
@@ -308,7 +334,7 @@ export class SeriesBudget {
     if (!(settings.maxSeries >= 1)) throw new Error('maxSeries must be at least 1');
     this.maxSeries = settings.maxSeries;
     this.ttlMs = settings.ttlMs;
-    this.now = settings.now ?? Date.now;
+    this.now = settings.now ?? coarseNow;
     this.rejections = this.counter({
       name: REJECTED_METRIC,
       help: 'Updates folded into the overflow series because the family was at its series budget.',
