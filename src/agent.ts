@@ -11,6 +11,15 @@ import { HttpServer, type ReadinessReport } from './server/http-server.js';
 
 const START_ORDER: readonly ComponentKind[] = ['service', 'sink', 'source'];
 
+/** A component whose status() throws is reported as down, not allowed to break /ready or /metrics. */
+function statusOf(component: Component): ComponentStatus {
+  try {
+    return component.status();
+  } catch (error) {
+    return { ready: false, up: false, reason: `status failed: ${(error as Error).message}` };
+  }
+}
+
 export interface AgentOptions {
   readonly config: Config;
   readonly enabled: readonly ComponentDefinition[];
@@ -48,7 +57,7 @@ export class Agent {
     });
     this.metrics.onCollect(() => {
       for (const { definition, component } of this.running) {
-        componentUp.set({ component: definition.name }, component.status().up ? 1 : 0);
+        componentUp.set({ component: definition.name }, statusOf(component).up ? 1 : 0);
       }
     });
     this.server = new HttpServer({
@@ -90,7 +99,7 @@ export class Agent {
     const components: Record<string, ComponentStatus> = {};
     const notReady: string[] = [];
     for (const { definition, component } of this.running) {
-      const status = component.status();
+      const status = statusOf(component);
       components[definition.name] = status;
       if (!status.ready) notReady.push(definition.name);
     }

@@ -103,3 +103,20 @@ test('a component that fails to start stops the ones already started', async () 
   assert.equal(sink.stopped, true);
   await assert.rejects(get(`${agent.server.url}/health`), /ECONNREFUSED/);
 });
+
+test('a component whose status() throws is reported down, and /ready and /metrics keep working', async () => {
+  const broken = new ScriptedComponent('broken');
+  broken.status = () => {
+    throw new Error('status exploded');
+  };
+  const agent = agentWith([[broken, 'source']]);
+  await agent.start();
+  try {
+    const state = await readyState(agent);
+    assert.equal(state.status, 503);
+    assert.equal(state.body.components.broken?.reason, 'status failed: status exploded');
+    assert.match((await get(`${agent.server.url}/metrics`)).text, /^flowlens_component_up\{component="broken"\} 0$/m);
+  } finally {
+    await agent.stop(1_000);
+  }
+});

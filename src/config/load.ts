@@ -150,7 +150,13 @@ function readConfigFile(file: string, setting: string): Data {
     // prettyErrors puts "at line L, column C:" on the first line, a code frame below it.
     throw new ConfigError(`${setting}: ${file}: ${firstLine(error.message).replace(/:$/, '')}`);
   }
-  const data: unknown = document.toJS();
+  let data: unknown;
+  try {
+    // Unresolved aliases and alias bombs (yaml's maxAliasCount) surface here, not in document.errors.
+    data = document.toJS();
+  } catch (err) {
+    throw new ConfigError(`${setting}: ${file}: ${firstLine((err as Error).message)}`);
+  }
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new ConfigError(`${setting}: ${file}: the top level must be a mapping of sections (server:, metrics:, ...)`);

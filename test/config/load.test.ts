@@ -100,6 +100,9 @@ test('errors name the setting and where its value came from', () => {
   assert.equal(load({ env: { LOG_LEVEL: 'Panic' } }).config.log.level, 'fatal');
   assert.match(configError({ configFile: file('server:\n  listen: ":1"\n  listen: ":2"\n') }), /^--config: .*: Map keys must be unique at line 3, column 3$/);
   assert.match(configError({ configFile: file('- a\n- b\n') }), /the top level must be a mapping/);
+  assert.match(configError({ configFile: file('server: *nowhere\n') }), /^--config: .*: Unresolved alias/);
+  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
+  assert.match(configError({ configFile: file(`${bomb}\n`) }), /^--config: .*: Excessive alias count/);
   assert.match(configError({ flags: { set: ['novalue'] } }), /^--set: expected key\.path=value, got "novalue"$/);
   assert.match(configError({ configFile: file('metrics:\n  seriesTtl: 1s\n  bogus: 1\n  other: 2\n') }), /bogus: unknown setting.*\(and 1 more problem\)$/);
 });
