@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { Agent } from './agent.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig, type ConfigFlags, type LoadedConfig } from './config/load.js';
@@ -26,9 +26,7 @@ function withConfigOptions(command: Command): Command {
   return command
     .option('-c, --config <file>', 'YAML configuration file (default: $FLOWLENS_CONFIG)')
     .option('--listen <address>', 'HTTP server address, e.g. :9090 (server.listen)')
-    .addOption(
-      new Option('--log-level <level>', 'trace, debug, info, warn|warning, error, fatal|panic, silent (log.level)'),
-    )
+    .option('--log-level <level>', 'trace, debug, info, warn|warning, error, fatal|panic, silent (log.level)')
     .option('--set <key=value>', 'set any configuration key, e.g. --set metrics.seriesTtl=5m (repeatable)', collect);
 }
 

@@ -33,10 +33,6 @@ export function duration(defaultValue: string, meta: FieldMeta) {
   return durationValue().prefault(defaultValue).meta({ ...meta, format: 'duration' });
 }
 
-/** A duration without a default. */
-export function optionalDuration(meta: FieldMeta) {
-  return durationValue().optional().meta({ ...meta, format: 'duration' });
-}
 
 /** A listen address: ":9090", "127.0.0.1:9090", "[::1]:9090" or a bare port. */
 export function listenAddress(defaultValue: string, meta: FieldMeta) {
