@@ -1,8 +1,10 @@
 import type { Component, ComponentDefinition, ComponentKind, ComponentStatus } from './components/component.js';
 import type { Config } from './config/schema.js';
+import { FlowBus } from './flow/flow-bus.js';
 import type { Logger } from './log/logger.js';
 import { MetricsPipeline } from './metrics/pipeline.js';
 import { HttpServer, type ReadinessReport } from './server/http-server.js';
+import { FlowMetrics } from './sinks/prometheus/flow-metrics.js';
 
 // The agent wires the enabled components to the metrics pipeline and the HTTP
 // server and owns their lifecycle: services, then sinks, then sources start;
@@ -36,6 +38,7 @@ interface Running {
 
 export class Agent {
   readonly metrics: MetricsPipeline;
+  readonly flows: FlowBus;
   readonly server: HttpServer;
   private readonly running: Running[] = [];
   private shuttingDown = false;
@@ -55,6 +58,10 @@ export class Agent {
       labelNames: ['component'],
       expires: false,
     });
+    this.flows = new FlowBus(this.metrics);
+    if (config.metrics.flows && options.enabled.some((definition) => definition.producesFlows)) {
+      this.flows.subscribe(new FlowMetrics(this.metrics));
+    }
     this.metrics.onCollect(() => {
       for (const { definition, component } of this.running) {
         componentUp.set({ component: definition.name }, statusOf(component).up ? 1 : 0);
@@ -82,6 +89,7 @@ export class Agent {
         const component = await definition.create(section, {
           logger: logger.child({ component: definition.name }),
           metrics: this.metrics,
+          flows: this.flows,
         });
         this.running.push({ definition, component });
         await component.start();

@@ -45,6 +45,7 @@ async function run(options: CommonOptions): Promise<void> {
   const { config } = loaded;
   const logger = createLogger(config.log.level);
   installCrashHandlers(logger);
+  for (const variable of loaded.ignoredVariables) logger.info({ variable }, 'environment variable accepted for compatibility and ignored (see docs/configuration.md)');
   const agent = new Agent({ config, enabled: loaded.enabled, logger, version: VERSION });
 
   let stopping = false;

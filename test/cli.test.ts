@@ -66,7 +66,7 @@ describe('configuration errors: exit 1, one line naming the setting, no stack tr
     ['unparsable address', [], { METRICS_ADDR: 'nine-oh-nine-oh' }, /^flowlens: configuration error: server\.listen: unparsable address "nine-oh-nine-oh".*METRICS_ADDR/],
     ['bad log level', [], { LOG_LEVEL: 'chatty' }, /^flowlens: configuration error: log\.level: .*"chatty".*LOG_LEVEL/],
     ['unreadable config file', ['--config', join(dir, 'missing.yaml')], {}, /^flowlens: configuration error: --config: cannot read config file/],
-    ['unknown component', [], { FLOWLENS_ENABLE: 'goldmane' }, /^flowlens: configuration error: enable: unknown component "goldmane"/],
+    ['unknown component', [], { FLOWLENS_ENABLE: 'teleport' }, /^flowlens: configuration error: enable: unknown component "teleport"/],
   ];
   for (const command of ['run', 'check-config']) {
     for (const [name, args, env, expected] of cases) {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type * as z from 'zod';
+import type { FlowBus } from '../flow/flow-bus.js';
 import type { MetricsPipeline } from '../metrics/pipeline.js';
 
 // The one shape every source, sink and shared service has. The agent starts
@@ -32,6 +33,8 @@ export interface Component {
 export interface ComponentContext {
   readonly logger: Logger;
   readonly metrics: MetricsPipeline;
+  /** Flow sources queue records here; flow sinks subscribe to it. */
+  readonly flows: FlowBus;
 }
 
 /**
@@ -47,6 +50,8 @@ export interface ComponentDefinition<Schema extends z.ZodType = z.ZodType> {
   readonly schema: Schema;
   /** Environment variables whose presence enables the component (its seed's required variable). */
   readonly enableEnv?: readonly string[];
+  /** A flow source: the agent then attaches the Prometheus flow metrics (unless metrics.flows is off). */
+  readonly producesFlows?: boolean;
   create(config: z.output<Schema>, context: ComponentContext): Component | Promise<Component>;
 }
 

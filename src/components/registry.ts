@@ -1,5 +1,6 @@
+import { goldmaneDefinition } from '../sources/goldmane/definition.js';
 import type { ComponentDefinition } from './component.js';
 
 // Every component flowlens can run, in start order within each kind. A new
 // source or sink adds one line here; its folder provides the definition.
-export const componentDefinitions: readonly ComponentDefinition[] = [];
+export const componentDefinitions: readonly ComponentDefinition[] = [goldmaneDefinition];

@@ -12,6 +12,8 @@ export interface EnvVariable {
   readonly description: string;
   /** Raw text to configuration value; throws Error with a readable message. */
   readonly parse?: (raw: string) => unknown;
+  /** Accepted for compatibility but without effect; the agent logs that it is ignored. */
+  readonly ignored?: boolean;
 }
 
 export const SEEDS = {
@@ -35,6 +37,18 @@ function portAsListenAddress(raw: string): string {
     throw new Error(`"${raw}" is not a port number (0-65535)`);
   }
   return `:${Number(text)}`;
+}
+
+function goBool(raw: string): boolean {
+  // Go's strconv.ParseBool, as the seed read TLS_ENABLED.
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(raw.trim())) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(raw.trim())) return false;
+  throw new Error(`"${raw}" is not a boolean (true/false)`);
+}
+
+function millisecondsAsDuration(raw: string): string {
+  if (!/^\d+$/.test(raw.trim())) throw new Error(`"${raw}" is not a whole number of milliseconds`);
+  return `${Number(raw.trim())}ms`;
 }
 
 export const ENVIRONMENT: readonly EnvVariable[] = [
@@ -65,5 +79,78 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
     seed: SEEDS.accountant,
     parse: portAsListenAddress,
     description: 'Port of the HTTP server on every interface (`9009` means `:9009`).',
+  },
+  {
+    name: 'GOLDMANE_ADDR',
+    path: 'goldmane.address',
+    seed: SEEDS.goldmanePrometheus,
+    description: 'Goldmane gRPC address, host:port. Enables the goldmane source.',
+  },
+  {
+    name: 'GOLDMANE_HOST',
+    path: 'goldmane.address',
+    seed: SEEDS.otlpExporter,
+    description: 'Goldmane gRPC address, host:port. Enables the goldmane source.',
+  },
+  {
+    name: 'GOLDMANE_SERVER_NAME',
+    path: 'goldmane.serverName',
+    description: 'TLS server name to verify when it differs from the host of the address.',
+  },
+  {
+    name: 'POLL_INTERVAL',
+    seed: SEEDS.goldmanePrometheus,
+    ignored: true,
+    description: 'Accepted for compatibility and unused: flowlens streams from Goldmane instead of polling.',
+  },
+  {
+    name: 'TLS_ENABLED',
+    path: 'goldmane.tls.enabled',
+    seed: SEEDS.goldmanePrometheus,
+    parse: goBool,
+    description: 'TLS to Goldmane on or off.',
+  },
+  {
+    name: 'TLS_CA_PATH',
+    path: 'goldmane.tls.caFile',
+    seed: SEEDS.goldmanePrometheus,
+    description: 'CA bundle for Goldmane\'s certificate.',
+  },
+  {
+    name: 'TLS_CERT_PATH',
+    path: 'goldmane.tls.certFile',
+    seed: SEEDS.goldmanePrometheus,
+    description: 'Client certificate for Goldmane.',
+  },
+  {
+    name: 'TLS_KEY_PATH',
+    path: 'goldmane.tls.keyFile',
+    seed: SEEDS.goldmanePrometheus,
+    description: 'Client key for Goldmane.',
+  },
+  {
+    name: 'CA_CERT_PATH',
+    path: 'goldmane.tls.caFile',
+    seed: SEEDS.otlpExporter,
+    description: 'CA bundle for Goldmane\'s certificate (mTLS).',
+  },
+  {
+    name: 'PUBLIC_CERT_PATH',
+    path: 'goldmane.tls.certFile',
+    seed: SEEDS.otlpExporter,
+    description: 'Client certificate for Goldmane (mTLS).',
+  },
+  {
+    name: 'PRIVATE_KEY_PATH',
+    path: 'goldmane.tls.keyFile',
+    seed: SEEDS.otlpExporter,
+    description: 'Client key for Goldmane (mTLS).',
+  },
+  {
+    name: 'RECONNECT_WAIT_TIME_IN_MILLISECONDS',
+    path: 'goldmane.reconnect.initial',
+    seed: SEEDS.otlpExporter,
+    parse: millisecondsAsDuration,
+    description: 'First wait before reconnecting to Goldmane, in milliseconds.',
   },
 ];

@@ -56,3 +56,21 @@ export function listenAddress(defaultValue: string, meta: FieldMeta) {
 export function filePath(meta: FieldMeta) {
   return z.string().min(1, 'must not be empty').meta({ ...meta, format: 'file' });
 }
+
+/** An address to dial: "host:port" with a host (name or IP; IPv6 in brackets). */
+export function dialAddress(defaultValue: string, meta: FieldMeta) {
+  return z
+    .string()
+    .transform((value, ctx) => {
+      const text = value.trim();
+      try {
+        if (parseListenAddress(text).host === '') throw new AddressError(`unparsable address "${value}": a host is required`);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as AddressError).message, input: value });
+        return z.NEVER;
+      }
+      return text;
+    })
+    .prefault(defaultValue)
+    .meta({ ...meta, format: 'address' });
+}

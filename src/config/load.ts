@@ -33,6 +33,8 @@ export interface LoadedConfig {
   readonly enabled: readonly ComponentDefinition[];
   readonly configFile: string | undefined;
   readonly schema: SchemaNode;
+  /** Compatibility variables that are set but have no effect (logged at start-up). */
+  readonly ignoredVariables: readonly string[];
 }
 
 type Data = Record<string, unknown>;
@@ -114,8 +116,6 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   if (!result.success) throw new ConfigError(describeIssues(result.error.issues, layers, jsonSchema));
   const config = result.data as Config;
 
-  checkFiles(config, jsonSchema, layers);
-
   const known = new Set(definitions.map((definition) => definition.name));
   for (const name of config.enable) {
     if (!known.has(name)) {
@@ -130,7 +130,11 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
       config.enable.includes(definition.name) ||
       (definition.enableEnv ?? []).some((variable) => nonEmpty(env[variable])),
   );
-  return { config, enabled, configFile, schema: jsonSchema };
+  // Files of disabled components are not read, so they are not checked either.
+  const disabled = new Set(definitions.filter((definition) => !enabled.includes(definition)).map((definition) => definition.name));
+  checkFiles(config, jsonSchema, layers, disabled);
+  const ignoredVariables = ENVIRONMENT.filter((row) => row.ignored && nonEmpty(env[row.name])).map((row) => row.name);
+  return { config, enabled, configFile, schema: jsonSchema, ignoredVariables };
 }
 
 function nonEmpty(value: string | undefined): value is string {
@@ -246,9 +250,9 @@ function nodeAt(root: SchemaNode, path: readonly string[]): SchemaNode | undefin
   return node;
 }
 
-function checkFiles(config: Config, jsonSchema: SchemaNode, layers: LayeredConfig): void {
+function checkFiles(config: Config, jsonSchema: SchemaNode, layers: LayeredConfig, skipSections: ReadonlySet<string>): void {
   for (const field of schemaFields(jsonSchema)) {
-    if (field.node.format !== 'file') continue;
+    if (field.node.format !== 'file' || skipSections.has(field.path[0] as string)) continue;
     const value = getPath(config, field.path);
     if (typeof value !== 'string') continue;
     try {

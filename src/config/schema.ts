@@ -73,6 +73,10 @@ export const coreSections = {
       seriesTtl: duration('10m', {
         description: 'Series not updated for this long are removed (0s keeps them forever).',
       }),
+      flows: z
+        .boolean()
+        .default(true)
+        .meta({ description: 'Prometheus flow metrics (calico_flow_*, flowlens_flow_*, flowlens_policy_hits_total) while a flow source runs.' }),
     })
     .prefault({})
     .meta({ description: 'The metrics pipeline shared by every component.' }),

@@ -5,13 +5,13 @@
 
 export type FlowSource = 'goldmane' | 'goflow2' | 'ipfix';
 
-/** Final verdict of the flow (Goldmane: key.action). */
-export type FlowAction = 'allow' | 'deny' | 'pass' | 'unspecified';
+/** Final verdict of the flow (Goldmane: key.action); `unknown` for enum values newer than this flowlens. */
+export type FlowAction = 'allow' | 'deny' | 'pass' | 'unspecified' | 'unknown';
 
 /** Which end observed the flow: Goldmane reports both ends of pod-to-pod traffic separately. */
-export type FlowReporter = 'src' | 'dst' | 'unspecified';
+export type FlowReporter = 'src' | 'dst' | 'unspecified' | 'unknown';
 
-export type EndpointType = 'workload' | 'host' | 'networkset' | 'network' | 'unspecified';
+export type EndpointType = 'workload' | 'host' | 'networkset' | 'network' | 'unspecified' | 'unknown';
 
 export interface FlowEndpoint {
   /** Pod, aggregated pod-set name (`prefix-*`), host, network set or network (`pub`/`pvt`). */

@@ -1,0 +1,141 @@
+import type { MetricsPipeline } from '../metrics/pipeline.js';
+import type { CounterFamily, GaugeFamily } from '../metrics/series-budget.js';
+import type { FlowConsumer, FlowRecord } from './flow-record.js';
+
+// Sources hand flow records to a bounded queue and never wait on sinks; the
+// queue drains in batches on later event-loop turns into every consumer
+// subscribed to the bus (the Prometheus flow metrics, the OTLP and JSONL
+// sinks). When consumers fall behind, the oldest records are dropped and
+// counted by reason, so memory stays bounded and the stream keeps being read.
+
+const BATCH = 1_024;
+
+export class FlowBus {
+  private readonly consumers: FlowConsumer[] = [];
+  private readonly dropped: CounterFamily;
+  private readonly depth: GaugeFamily;
+  private readonly delivered: CounterFamily;
+
+  constructor(readonly metrics: MetricsPipeline) {
+    this.dropped = metrics.counter({
+      name: 'flowlens_flow_queue_dropped_total',
+      help: 'Flow records dropped between a source and the sinks, by source and reason.',
+      labelNames: ['source', 'reason'],
+      expires: false,
+    });
+    this.depth = metrics.gauge({
+      name: 'flowlens_flow_queue_depth',
+      help: 'Flow records waiting between a source and the sinks.',
+      labelNames: ['source'],
+      expires: false,
+    });
+    this.delivered = metrics.counter({
+      name: 'flowlens_flow_records_total',
+      help: 'Flow records handed to the sinks, by source.',
+      labelNames: ['source'],
+      expires: false,
+    });
+  }
+
+  subscribe(consumer: FlowConsumer): void {
+    this.consumers.push(consumer);
+  }
+
+  /** A bounded queue for one source, draining into this bus. */
+  queue(source: string, capacity: number): FlowQueue {
+    return new FlowQueue(source, capacity, this);
+  }
+
+  /** @internal */
+  deliver(source: string, records: readonly FlowRecord[]): void {
+    for (const consumer of this.consumers) consumer.consume(records);
+    this.delivered.inc({ source }, records.length);
+  }
+
+  /** @internal */
+  countDrop(source: string, reason: string, count: number): void {
+    this.dropped.inc({ source, reason }, count);
+  }
+
+  /** @internal */
+  setDepth(source: string, depth: number): void {
+    this.depth.set({ source }, depth);
+  }
+}
+
+export class FlowQueue {
+  private readonly ring: Array<FlowRecord | undefined>;
+  private head = 0;
+  private length = 0;
+  private scheduled = false;
+
+  constructor(
+    readonly source: string,
+    readonly capacity: number,
+    private readonly bus: FlowBus,
+  ) {
+    this.ring = new Array<FlowRecord | undefined>(capacity);
+    bus.setDepth(source, 0);
+  }
+
+  get size(): number {
+    return this.length;
+  }
+
+  /** O(1), never blocks: when full, the oldest record makes room and is counted. */
+  push(record: FlowRecord): void {
+    if (this.length === this.capacity) {
+      this.head = (this.head + 1) % this.capacity;
+      this.length--;
+      this.bus.countDrop(this.source, 'queue_full', 1);
+    }
+    this.ring[(this.head + this.length) % this.capacity] = record;
+    this.length++;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.drainBatch());
+    }
+  }
+
+  private take(max: number): FlowRecord[] {
+    const count = Math.min(max, this.length);
+    const batch = new Array<FlowRecord>(count);
+    for (let i = 0; i < count; i++) {
+      batch[i] = this.ring[this.head] as FlowRecord;
+      this.ring[this.head] = undefined;
+      this.head = (this.head + 1) % this.capacity;
+    }
+    this.length -= count;
+    return batch;
+  }
+
+  private drainBatch(): void {
+    this.scheduled = false;
+    if (this.length === 0) return;
+    this.bus.deliver(this.source, this.take(BATCH));
+    this.bus.setDepth(this.source, this.length);
+    if (this.length > 0) {
+      this.scheduled = true;
+      setImmediate(() => this.drainBatch());
+    }
+  }
+
+  /** Delivers everything queued now (used on shutdown); returns how many. */
+  flush(): number {
+    let delivered = 0;
+    while (this.length > 0) {
+      const batch = this.take(BATCH);
+      this.bus.deliver(this.source, batch);
+      delivered += batch.length;
+    }
+    this.bus.setDepth(this.source, 0);
+    return delivered;
+  }
+
+  /** Drops what is left, counting it under `reason` (e.g. shutdown past the deadline). */
+  discard(reason: string): void {
+    if (this.length > 0) this.bus.countDrop(this.source, reason, this.length);
+    this.take(this.length);
+    this.bus.setDepth(this.source, 0);
+  }
+}

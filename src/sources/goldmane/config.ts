@@ -1,0 +1,65 @@
+import * as z from 'zod';
+import { dialAddress, duration, filePath } from '../../config/fields.js';
+
+// The `goldmane` section. Seed variables (GOLDMANE_ADDR, GOLDMANE_HOST, TLS_*,
+// CA_CERT_PATH, PUBLIC_CERT_PATH, PRIVATE_KEY_PATH,
+// RECONNECT_WAIT_TIME_IN_MILLISECONDS) map onto it in src/config/env.ts.
+
+const tls = z
+  .strictObject({
+    enabled: z.boolean().optional().meta({
+      description: 'TLS on/off (TLS_ENABLED); default on when the section is present or a file is set.',
+    }),
+    caFile: filePath({ description: 'CA bundle that signed Goldmane\'s certificate; `#` comment lines allowed. Default: system roots.' }).optional(),
+    certFile: filePath({ description: 'Client certificate for mTLS (Goldmane requires one).' }).optional(),
+    keyFile: filePath({ description: 'Private key of certFile.' }).optional(),
+  })
+  .superRefine((value, ctx) => {
+    if ((value.certFile === undefined) !== (value.keyFile === undefined)) {
+      const missing = value.certFile === undefined ? 'certFile' : 'keyFile';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'certFile and keyFile go together: set both or neither' });
+    }
+  })
+  .meta({ description: 'TLS to Goldmane; files are re-read at every reconnect, so rotated certificates apply without a restart.' });
+
+export const goldmaneSchema = z
+  .strictObject({
+    address: dialAddress('goldmane.calico-system.svc:7443', {
+      description: 'Goldmane\'s gRPC address, host:port.',
+    }),
+    serverName: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'TLS server name to verify (and send as SNI/authority); default: the host of address.' }),
+    tls: tls.optional(),
+    reconnect: z
+      .strictObject({
+        initial: duration('5s', { description: 'First wait before reconnecting; doubles per failure, with jitter.' }),
+        max: duration('60s', { description: 'Longest wait between reconnects.' }),
+      })
+      .prefault({})
+      .meta({ description: 'Reconnect backoff.' }),
+    queueSize: z
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .default(100_000)
+      .meta({ description: 'Flow records held between the stream and the sinks; beyond it the oldest are dropped and counted.' }),
+    dedupeWindow: duration('5m', {
+      description: 'How far back re-sent flow reports are recognized (keys of the newest buckets within it are kept).',
+    }),
+  })
+  .prefault({});
+
+export type GoldmaneConfig = z.output<typeof goldmaneSchema>;
+
+export type TransportSecurity =
+  | { readonly mode: 'plaintext' }
+  | { readonly mode: 'tls'; readonly caFile?: string | undefined; readonly certFile?: string | undefined; readonly keyFile?: string | undefined };
+
+export function transportSecurity(config: GoldmaneConfig): TransportSecurity {
+  const { tls: settings } = config;
+  if (settings === undefined || settings.enabled === false) return { mode: 'plaintext' };
+  return { mode: 'tls', caFile: settings.caFile, certFile: settings.certFile, keyFile: settings.keyFile };
+}

@@ -1,0 +1,13 @@
+import { defineComponent } from '../../components/component.js';
+import { goldmaneSchema } from './config.js';
+import { GoldmaneSource } from './goldmane-source.js';
+
+export const goldmaneDefinition = defineComponent({
+  name: 'goldmane',
+  kind: 'source',
+  description: 'Calico Goldmane flow stream (gRPC), the source of the Prometheus flow metrics and flow logs.',
+  schema: goldmaneSchema,
+  enableEnv: ['GOLDMANE_ADDR', 'GOLDMANE_HOST'],
+  producesFlows: true,
+  create: (config, context) => new GoldmaneSource({ config, ...context }),
+});

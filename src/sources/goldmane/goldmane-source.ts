@@ -1,0 +1,273 @@
+import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import type { Component, ComponentStatus } from '../../components/component.js';
+import { describeFsError } from '../../config/errors.js';
+import type { FlowBus, FlowQueue } from '../../flow/flow-bus.js';
+import type { Logger } from '../../log/logger.js';
+import type { MetricsPipeline } from '../../metrics/pipeline.js';
+import type { CounterFamily, GaugeFamily } from '../../metrics/series-budget.js';
+import { Backoff } from './backoff.js';
+import { STREAM_METHOD, decodeFlowResult, encodeStreamRequest, isDecodeFailure, type StreamMessage, type goldmane } from './codec.js';
+import { transportSecurity, type GoldmaneConfig } from './config.js';
+import { flowKeyId, toFlowRecord } from './flow-mapping.js';
+import { IntervalDedupe } from './interval-dedupe.js';
+import { planResume } from './resume.js';
+
+// The goldmane source: one long-lived /goldmane.Flows/Stream call. Every
+// message is a 15-second delta for one flow key; each (key, start_time) is
+// counted once; after any disconnect the stream resumes at the last end_time
+// received (see resume.ts), with exponential backoff and jitter between
+// attempts. Records go to a bounded queue, so reading the stream never waits
+// on sinks (Goldmane drops data for readers that fall behind).
+
+/** A call that survives this long after the handshake counts as up, before its first message. */
+const STABLE_AFTER_MS = 2_000;
+
+export interface GoldmaneSourceOptions {
+  readonly config: GoldmaneConfig;
+  readonly logger: Logger;
+  readonly metrics: MetricsPipeline;
+  readonly flows: FlowBus;
+  /** Unix milliseconds; injectable for tests. */
+  readonly now?: () => number;
+  readonly random?: () => number;
+}
+
+interface StreamEnd {
+  /** Metric label: a gRPC status name in snake case, "eof" or "tls_files". */
+  readonly code: string;
+  readonly detail: string;
+}
+
+export class GoldmaneSource implements Component {
+  readonly name = 'goldmane';
+  private readonly config: GoldmaneConfig;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly queue: FlowQueue;
+  private readonly dedupe: IntervalDedupe;
+  private readonly backoff: Backoff;
+  private lastEndTime: number | undefined;
+  private everUp = false;
+  private up = false;
+  private reason = 'connecting';
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private cancelCall: (() => void) | undefined;
+  private wake: (() => void) | undefined;
+
+  private readonly streamUp: GaugeFamily;
+  private readonly reconnects: CounterFamily;
+  private readonly messages: CounterFamily;
+  private readonly duplicates: CounterFamily;
+  private readonly skipped: CounterFamily;
+  private readonly lastMessage: GaugeFamily;
+  private readonly gap: CounterFamily;
+
+  constructor(options: GoldmaneSourceOptions) {
+    const { config, metrics } = options;
+    this.config = config;
+    this.logger = options.logger;
+    this.now = options.now ?? Date.now;
+    this.queue = options.flows.queue('goldmane', config.queueSize);
+    this.dedupe = new IntervalDedupe(Math.max(15, config.dedupeWindow / 1_000));
+    this.backoff = new Backoff(config.reconnect.initial, Math.max(config.reconnect.initial, config.reconnect.max), options.random);
+    const self = { expires: false } as const;
+    this.streamUp = metrics.gauge({ name: 'flowlens_goldmane_stream_up', help: '1 while the Goldmane stream is open and healthy.', ...self });
+    this.reconnects = metrics.counter({
+      name: 'flowlens_goldmane_reconnects_total',
+      help: 'Goldmane streams that ended and were reopened, by reason (gRPC status, eof, tls_files).',
+      labelNames: ['reason'],
+      ...self,
+    });
+    this.messages = metrics.counter({ name: 'flowlens_goldmane_messages_total', help: 'Flow reports received from Goldmane.', ...self });
+    this.duplicates = metrics.counter({
+      name: 'flowlens_goldmane_duplicates_total',
+      help: 'Flow reports skipped because their (flow key, start_time) was already counted.',
+      ...self,
+    });
+    this.skipped = metrics.counter({
+      name: 'flowlens_goldmane_skipped_total',
+      help: 'Messages that could not be used, by reason (decode, incomplete).',
+      labelNames: ['reason'],
+      ...self,
+    });
+    this.lastMessage = metrics.gauge({
+      name: 'flowlens_goldmane_last_message_timestamp_seconds',
+      help: 'When the last flow report arrived (unix seconds).',
+      ...self,
+    });
+    this.gap = metrics.counter({
+      name: 'flowlens_goldmane_gap_seconds_total',
+      help: 'Seconds of flow data lost because an outage outlasted Goldmane\'s one-hour memory.',
+      ...self,
+    });
+    this.streamUp.set(undefined, 0);
+    const dedupeKeys = metrics.gauge({ name: 'flowlens_goldmane_dedupe_keys', help: 'Flow keys remembered to recognize re-sent reports.', ...self });
+    metrics.onCollect(() => dedupeKeys.set(undefined, this.dedupe.size));
+  }
+
+  async start(): Promise<void> {
+    this.loop = this.run();
+  }
+
+  status(): ComponentStatus {
+    return { ready: this.everUp, up: this.up, ...(this.up ? {} : { reason: this.reason }) };
+  }
+
+  async stop(deadline: AbortSignal): Promise<void> {
+    this.stopping = true;
+    this.cancelCall?.();
+    this.wake?.();
+    await this.loop;
+    if (deadline.aborted) this.queue.discard('shutdown');
+    else this.queue.flush();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      const plan = planResume(this.lastEndTime, this.now() / 1_000);
+      if (plan.gapSeconds > 0) {
+        this.gap.inc(undefined, plan.gapSeconds);
+        this.logger.warn(
+          { lastEndTime: this.lastEndTime, resumeAt: plan.startTimeGte, gapSeconds: plan.gapSeconds },
+          'outage outlasted Goldmane\'s one-hour memory: resuming at its oldest data, the gap is lost',
+        );
+      }
+      const end = await this.stream(plan.startTimeGte);
+      this.setDown(end.detail);
+      if (this.stopping) break;
+      this.reconnects.inc({ reason: end.code });
+      const delayMs = Math.round(this.backoff.next());
+      this.logger.warn({ reason: end.code, detail: end.detail, retryInMs: delayMs }, 'Goldmane stream ended; reconnecting');
+      await this.sleep(delayMs);
+    }
+  }
+
+  private stream(startTimeGte: number): Promise<StreamEnd> {
+    return new Promise((resolve) => {
+      let credentials: grpc.ChannelCredentials;
+      try {
+        credentials = this.credentials();
+      } catch (error) {
+        resolve({ code: 'tls_files', detail: (error as Error).message });
+        return;
+      }
+      const client = new grpc.Client(this.config.address, credentials, this.channelOptions());
+      this.logger.info({ address: this.config.address, startTimeGte }, 'opening Goldmane stream');
+      const call = client.makeServerStreamRequest<goldmane.FlowStreamRequest.$Properties, StreamMessage>(
+        STREAM_METHOD,
+        encodeStreamRequest,
+        decodeFlowResult,
+        { startTimeGte },
+        new grpc.Metadata(),
+      );
+      let settled = false;
+      let stableTimer: NodeJS.Timeout | undefined;
+      const finish = (end: StreamEnd): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(stableTimer);
+        this.cancelCall = undefined;
+        client.close();
+        resolve(end);
+      };
+      const checkStable = (): void => {
+        if (settled) return;
+        if (client.getChannel().getConnectivityState(false) === grpc.connectivityState.READY) this.setUp();
+        else stableTimer = setTimeout(checkStable, STABLE_AFTER_MS).unref();
+      };
+      stableTimer = setTimeout(checkStable, STABLE_AFTER_MS).unref();
+      this.cancelCall = () => call.cancel();
+      call.on('data', (message: StreamMessage) => this.onMessage(message));
+      call.on('error', (error: grpc.ServiceError) => {
+        const code = grpc.status[error.code] ?? 'UNKNOWN';
+        finish({ code: code.toLowerCase(), detail: error.details || error.message });
+      });
+      call.on('end', () => finish({ code: 'eof', detail: 'Goldmane ended the stream' }));
+    });
+  }
+
+  private onMessage(message: StreamMessage): void {
+    if (isDecodeFailure(message)) {
+      this.skipped.inc({ reason: 'decode' });
+      this.logger.warn({ error: message.decodeError }, 'skipped a Goldmane message that does not decode');
+      return;
+    }
+    const flow = message.flow;
+    const key = flow?.Key;
+    if (!flow || !key) {
+      this.skipped.inc({ reason: 'incomplete' });
+      return;
+    }
+    this.setUp();
+    this.messages.inc();
+    this.lastMessage.set(undefined, this.now() / 1_000);
+    const endTime = flow.endTime ?? 0;
+    if (this.lastEndTime === undefined || endTime > this.lastEndTime) this.lastEndTime = endTime;
+    const keyId = flowKeyId(key);
+    if (this.dedupe.seen(keyId, flow.startTime ?? 0)) {
+      this.duplicates.inc();
+      return;
+    }
+    this.queue.push(toFlowRecord(flow, key, keyId));
+  }
+
+  private setUp(): void {
+    if (this.up) return;
+    this.up = true;
+    this.everUp = true;
+    this.backoff.reset();
+    this.streamUp.set(undefined, 1);
+    this.logger.info({ address: this.config.address }, 'Goldmane stream up');
+  }
+
+  private setDown(reason: string): void {
+    this.up = false;
+    this.reason = `${this.config.address}: ${reason}`;
+    this.streamUp.set(undefined, 0);
+  }
+
+  /** Read at every connect, so rotated certificate files apply on the next reconnect. */
+  private credentials(): grpc.ChannelCredentials {
+    const security = transportSecurity(this.config);
+    if (security.mode === 'plaintext') return grpc.credentials.createInsecure();
+    const read = (path: string | undefined, setting: string): Buffer | null => {
+      if (path === undefined) return null;
+      try {
+        return readFileSync(path);
+      } catch (error) {
+        throw new Error(`goldmane.tls.${setting}: cannot read "${path}": ${describeFsError(error)}`);
+      }
+    };
+    return grpc.credentials.createSsl(read(security.caFile, 'caFile'), read(security.keyFile, 'keyFile'), read(security.certFile, 'certFile'));
+  }
+
+  private channelOptions(): grpc.ChannelOptions {
+    const serverName = this.config.serverName;
+    return {
+      // Goldmane's gRPC server keeps grpc-go's defaults: pings more often than every 5 minutes earn a GOAWAY.
+      'grpc.keepalive_time_ms': 330_000,
+      'grpc.keepalive_timeout_ms': 20_000,
+      'grpc.max_receive_message_length': 16 * 1024 * 1024,
+      'grpc.enable_retries': 0,
+      // A fresh connection per attempt: new credentials apply, nothing is shared with an earlier channel.
+      'grpc.use_local_subchannel_pool': 1,
+      ...(serverName !== undefined ? { 'grpc.ssl_target_name_override': serverName, 'grpc.default_authority': serverName } : {}),
+    };
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+}
