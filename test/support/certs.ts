@@ -16,6 +16,9 @@ export interface CertSet {
   readonly clientKey: string;
   readonly rogueCert: string;
   readonly rogueKey: string;
+  /** Signed by the CA but valid only for elsewhere.example: clients dialing localhost must refuse it. */
+  readonly wrongSanCert: string;
+  readonly wrongSanKey: string;
 }
 
 function openssl(args: string[], cwd: string): void {
@@ -41,9 +44,10 @@ export function makeCerts(): CertSet {
   authority(dir, 'ca');
   authority(dir, 'rogue-ca');
   issue(dir, 'server', '/CN=flowlens', 'ca',
-    'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nextendedKeyUsage=serverAuth\n');
+    'subjectAltName=DNS:localhost,DNS:goldmane.calico-system.svc,IP:127.0.0.1,IP:::1\nextendedKeyUsage=serverAuth\n');
   issue(dir, 'client', '/CN=prometheus', 'ca', 'extendedKeyUsage=clientAuth\n');
   issue(dir, 'rogue', '/CN=intruder', 'rogue-ca', 'extendedKeyUsage=clientAuth\n');
+  issue(dir, 'wrong-san', '/CN=elsewhere', 'ca', 'subjectAltName=DNS:elsewhere.example\nextendedKeyUsage=serverAuth\n');
   const path = (file: string): string => join(dir, file);
   return {
     dir,
@@ -54,5 +58,7 @@ export function makeCerts(): CertSet {
     clientKey: path('client.key'),
     rogueCert: path('rogue.crt'),
     rogueKey: path('rogue.key'),
+    wrongSanCert: path('wrong-san.crt'),
+    wrongSanKey: path('wrong-san.key'),
   };
 }

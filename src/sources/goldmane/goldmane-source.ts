@@ -102,7 +102,9 @@ export class GoldmaneSource implements Component {
       help: 'Seconds of flow data lost because an outage outlasted Goldmane\'s one-hour memory.',
       ...self,
     });
+    // Series without labels exist from the start, at 0, so rate() and alerts see them.
     this.streamUp.set(undefined, 0);
+    for (const counter of [this.messages, this.duplicates, this.gap]) counter.inc(undefined, 0);
     const dedupeKeys = metrics.gauge({ name: 'flowlens_goldmane_dedupe_keys', help: 'Flow keys remembered to recognize re-sent reports.', ...self });
     metrics.onCollect(() => dedupeKeys.set(undefined, this.dedupe.size));
   }
@@ -225,7 +227,9 @@ export class GoldmaneSource implements Component {
   private setDown(reason: string): void {
     this.up = false;
     this.reason = `${this.config.address}: ${reason}`;
+    // Series without labels exist from the start, at 0, so rate() and alerts see them.
     this.streamUp.set(undefined, 0);
+    for (const counter of [this.messages, this.duplicates, this.gap]) counter.inc(undefined, 0);
   }
 
   /** Read at every connect, so rotated certificate files apply on the next reconnect. */
