@@ -9,6 +9,8 @@ import type { FlowConsumer, FlowRecord } from './flow-record.js';
 // counted by reason, so memory stays bounded and the stream keeps being read.
 
 const BATCH = 1_024;
+/** Each event-loop turn delivers batches for at most this long, then yields to I/O. */
+const DRAIN_BUDGET_MS = 5;
 
 export class FlowBus {
   private readonly consumers: FlowConsumer[] = [];
@@ -111,8 +113,11 @@ export class FlowQueue {
 
   private drainBatch(): void {
     this.scheduled = false;
-    if (this.length === 0) return;
-    this.bus.deliver(this.source, this.take(BATCH));
+    const started = performance.now();
+    while (this.length > 0) {
+      this.bus.deliver(this.source, this.take(BATCH));
+      if (performance.now() - started >= DRAIN_BUDGET_MS) break;
+    }
     this.bus.setDepth(this.source, this.length);
     if (this.length > 0) {
       this.scheduled = true;

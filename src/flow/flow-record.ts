@@ -94,9 +94,11 @@ export interface FlowRecord {
   readonly connectionsCompleted: number;
   readonly connectionsLive: number;
   /**
-   * Identity of the record for exactly-once counting: the same flow key and
-   * interval always yield the same value.
+   * Identity of the flow key: the same for every interval of one flow. Equal
+   * keys mean equal endpoints, protocol, reporter, action and policy trace.
    */
+  readonly key: string;
+  /** Identity of the record for exactly-once counting: flow key and interval. */
   readonly id: string;
 }
 

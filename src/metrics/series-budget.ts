@@ -48,6 +48,10 @@ interface Series {
   /** Rendered label pairs without braces. */
   readonly pairs: string;
   touched: number;
+  /** Set when the series leaves its family (expiry, removal), so handles stop using it. */
+  removed: boolean;
+  /** The overflow series of the family. */
+  overflow: boolean;
 }
 
 function labelValue(labels: Labels | undefined, name: string): string {
@@ -89,7 +93,7 @@ export abstract class Family<S extends Series = Series> {
   private lastFullSweep = Number.NEGATIVE_INFINITY;
 
   constructor(
-    protected readonly budget: SeriesBudget,
+    readonly budget: SeriesBudget,
     options: FamilyOptions,
   ) {
     if (!NAME.test(options.name)) throw new Error(`invalid metric name: ${options.name}`);
@@ -154,8 +158,14 @@ export abstract class Family<S extends Series = Series> {
 
   private create(values: readonly string[]): S {
     const series = this.newSeries(renderLabelPairs(this.labelNames, values));
+    series.overflow = values.length > 0 && values.every((value) => value === OVERFLOW_VALUE);
     this.series.set(values.join(KEY_SEPARATOR), series);
     return series;
+  }
+
+  private delete(key: string, series: S): void {
+    series.removed = true;
+    this.series.delete(key);
   }
 
   private valuesOf(key: string): string[] {
@@ -168,7 +178,11 @@ export abstract class Family<S extends Series = Series> {
   }
 
   remove(labels: Labels): boolean {
-    return this.series.delete(this.keyOf(labels));
+    const key = this.keyOf(labels);
+    const series = this.series.get(key);
+    if (series === undefined) return false;
+    this.delete(key, series);
+    return true;
   }
 
   protected keyOf(labels: Labels | undefined): string {
@@ -178,9 +192,9 @@ export abstract class Family<S extends Series = Series> {
   /** Removes every series whose labels match; returns how many went. */
   removeWhere(predicate: (labels: Readonly<Record<string, string>>) => boolean): number {
     let removed = 0;
-    for (const key of this.series.keys()) {
+    for (const [key, series] of this.series) {
       if (predicate(this.labelsOf(key))) {
-        this.series.delete(key);
+        this.delete(key, series);
         removed++;
       }
     }
@@ -194,7 +208,7 @@ export abstract class Family<S extends Series = Series> {
     let removed = 0;
     for (const [key, series] of this.series) {
       if (series.touched < cutoff) {
-        this.series.delete(key);
+        this.delete(key, series);
         removed++;
       }
     }
@@ -213,7 +227,7 @@ interface ValueSeries extends Series {
 
 abstract class ValueFamily extends Family<ValueSeries> {
   protected newSeries(pairs: string): ValueSeries {
-    return { pairs, touched: 0, value: 0 };
+    return { pairs, touched: 0, removed: false, overflow: false, value: 0 };
   }
 
   snapshot(): Array<{ labels: Record<string, string>; value: number }> {
@@ -237,6 +251,48 @@ export class CounterFamily extends ValueFamily {
   inc(labels?: Labels, value = 1): void {
     if (!(value >= 0)) throw new Error(`${this.name}: counters only go up (got ${value})`);
     this.resolve(labels).value += value;
+  }
+
+  /**
+   * A handle on one label set for hot paths that update it repeatedly: its
+   * inc() skips building and looking up the series key. It stays correct
+   * under the budget: a folded label set is resolved (and counted as a
+   * rejection) on every update, and a series that expired is admitted again.
+   */
+  handle(labels: Labels): CounterHandle {
+    return new CounterHandle(this, labels);
+  }
+
+  /** @internal Resolves a handle's series once (admitting it, or folding and counting the rejection). */
+  attach(labels: Labels): ValueSeries {
+    return this.resolve(labels);
+  }
+}
+
+export class CounterHandle {
+  private series: ValueSeries | undefined;
+  /** True when the label values themselves are all __overflow__ (then the overflow series is this handle's own). */
+  private readonly ownsOverflow: boolean;
+
+  constructor(
+    private readonly family: CounterFamily,
+    private readonly labels: Labels,
+  ) {
+    this.ownsOverflow = family.labelNames.length > 0 && family.labelNames.every((name) => labelValue(labels, name) === OVERFLOW_VALUE);
+  }
+
+  inc(value = 1): void {
+    if (!(value >= 0)) throw new Error(`${this.family.name}: counters only go up (got ${value})`);
+    let series = this.series;
+    if (series === undefined || series.removed) {
+      series = this.family.attach(this.labels);
+      // A folded label set is never cached: each update resolves again, so it is
+      // counted as a rejection and gets its own series once the family has room.
+      this.series = series.overflow && !this.ownsOverflow ? undefined : series;
+    } else {
+      series.touched = this.family.budget.now();
+    }
+    series.value += value;
   }
 }
 
@@ -280,7 +336,7 @@ export class HistogramFamily extends Family<HistogramSeries> {
   }
 
   protected newSeries(pairs: string): HistogramSeries {
-    return { pairs, touched: 0, counts: new Float64Array(this.buckets.length + 1), sum: 0, count: 0 };
+    return { pairs, touched: 0, removed: false, overflow: false, counts: new Float64Array(this.buckets.length + 1), sum: 0, count: 0 };
   }
 
   observe(labels: Labels | undefined, value: number): void {

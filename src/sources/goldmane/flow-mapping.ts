@@ -125,6 +125,7 @@ export function toFlowRecord(flow: goldmane.Flow.$Properties, key: WireKey, keyI
     connectionsStarted: flow.numConnectionsStarted ?? 0,
     connectionsCompleted: flow.numConnectionsCompleted ?? 0,
     connectionsLive: flow.numConnectionsLive ?? 0,
+    key: keyId,
     id: `${keyId}@${startSeconds}`,
   };
 }

@@ -113,6 +113,11 @@ export class GoldmaneSource implements Component {
     this.loop = this.run();
   }
 
+  /** Records waiting for the sinks. */
+  get queued(): number {
+    return this.queue.size;
+  }
+
   status(): ComponentStatus {
     return { ready: this.everUp, up: this.up, ...(this.up ? {} : { reason: this.reason }) };
   }
@@ -181,7 +186,7 @@ export class GoldmaneSource implements Component {
       };
       stableTimer = setTimeout(checkStable, STABLE_AFTER_MS).unref();
       this.cancelCall = () => call.cancel();
-      call.on('data', (message: StreamMessage) => this.onMessage(message));
+      call.on('data', (message: StreamMessage) => this.ingest(message));
       call.on('error', (error: grpc.ServiceError) => {
         const code = grpc.status[error.code] ?? 'UNKNOWN';
         finish({ code: code.toLowerCase(), detail: error.details || error.message });
@@ -190,7 +195,8 @@ export class GoldmaneSource implements Component {
     });
   }
 
-  private onMessage(message: StreamMessage): void {
+  /** Handles one decoded stream message (what each 'data' event delivers). */
+  ingest(message: StreamMessage): void {
     if (isDecodeFailure(message)) {
       this.skipped.inc({ reason: 'decode' });
       this.logger.warn({ error: message.decodeError }, 'skipped a Goldmane message that does not decode');

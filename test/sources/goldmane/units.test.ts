@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { FlowBus } from '../../../src/flow/flow-bus.js';
+import type { FlowRecord } from '../../../src/flow/flow-record.js';
+import { MetricsPipeline } from '../../../src/metrics/pipeline.js';
+import { Backoff } from '../../../src/sources/goldmane/backoff.js';
+import { decodeFlowResult, encodeFlowResult, isDecodeFailure } from '../../../src/sources/goldmane/codec.js';
+import { flowKeyId, toFlowRecord } from '../../../src/sources/goldmane/flow-mapping.js';
+import { IntervalDedupe } from '../../../src/sources/goldmane/interval-dedupe.js';
+import { MAX_BACKFILL_SECONDS, planResume } from '../../../src/sources/goldmane/resume.js';
+import { FROM_THE_FUTURE, WEB_TO_DB, report } from './flows.js';
+
+test('resume: now on first connect, the last end_time after, clamped into Goldmane\'s hour', () => {
+  assert.deepEqual(planResume(undefined, 1_000_000), { startTimeGte: 0, gapSeconds: 0 });
+  assert.deepEqual(planResume(999_990, 1_000_000), { startTimeGte: 999_990, gapSeconds: 0 });
+  const now = 2_000_000;
+  assert.deepEqual(planResume(now - MAX_BACKFILL_SECONDS, now), { startTimeGte: now - MAX_BACKFILL_SECONDS, gapSeconds: 0 });
+  assert.deepEqual(planResume(now - 7_200, now), { startTimeGte: now - MAX_BACKFILL_SECONDS, gapSeconds: 7_200 - MAX_BACKFILL_SECONDS });
+  assert.ok(MAX_BACKFILL_SECONDS < 3_600);
+});
+
+test('dedupe: a (key, start) pair once; old buckets are forgotten', () => {
+  const dedupe = new IntervalDedupe(60);
+  assert.equal(dedupe.seen('a', 0), false);
+  assert.equal(dedupe.seen('a', 0), true);
+  assert.equal(dedupe.seen('a', 15), false, 'the next interval of the same key is new data');
+  assert.equal(dedupe.seen('b', 0), false);
+  assert.equal(dedupe.size, 3);
+  dedupe.seen('c', 90);
+  assert.equal(dedupe.size, 1, 'buckets older than 60 s before the newest are dropped');
+  assert.equal(dedupe.seen('c', 75), false);
+  assert.equal(dedupe.seen('c', 75), true);
+});
+
+test('backoff doubles with jitter up to the cap and resets', () => {
+  const low = new Backoff(100, 1_000, () => 0);
+  assert.deepEqual([1, 2, 3, 4, 5].map(() => low.next()), [50, 100, 200, 400, 500]);
+  const high = new Backoff(100, 1_000, () => 0.999_999);
+  const delays = [1, 2, 3, 4, 5, 6].map(() => Math.round(high.next()));
+  assert.deepEqual(delays, [100, 200, 400, 800, 1_000, 1_000]);
+  high.reset();
+  assert.equal(Math.round(high.next()), 100);
+  const huge = new Backoff(5_000, 60_000);
+  for (let i = 0; i < 100; i++) assert.ok(huge.next() <= 60_000);
+});
+
+test('the flow queue never blocks: when full it drops the oldest and counts them', async () => {
+  const metrics = new MetricsPipeline({ maxSeriesPerMetric: 100, seriesTtlMs: 0, version: 't', processMetrics: false });
+  const bus = new FlowBus(metrics);
+  const seen: string[] = [];
+  bus.subscribe({ consume: (records) => seen.push(...records.map((record) => record.id)) });
+  const queue = bus.queue('test', 3);
+  for (const id of ['1', '2', '3', '4', '5']) queue.push({ id } as FlowRecord);
+  assert.equal(queue.size, 3);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(seen, ['3', '4', '5']);
+  const text = await metrics.render('text');
+  assert.match(text, /^flowlens_flow_queue_dropped_total\{source="test",reason="queue_full"\} 2$/m);
+  assert.match(text, /^flowlens_flow_records_total\{source="test"\} 3$/m);
+  queue.push({ id: '6' } as FlowRecord);
+  queue.discard('shutdown');
+  assert.match(await metrics.render('text'), /^flowlens_flow_queue_dropped_total\{source="test",reason="shutdown"\} 1$/m);
+});
+
+test('mapping: enum names, unknown numbers, interval in milliseconds, identity per key and interval', () => {
+  const result = report(1, WEB_TO_DB, 0, { connections: 2 });
+  const flow = result.flow!;
+  const record = toFlowRecord(flow, flow.Key!, flowKeyId(flow.Key!));
+  assert.equal(record.action, 'allow');
+  assert.equal(record.reporter, 'src');
+  assert.equal(record.src.type, 'workload');
+  assert.equal(record.dst.port, 5432);
+  assert.equal(record.endTime - record.startTime, 15_000);
+  assert.equal(record.policies?.enforced[0]?.kind, 'CalicoNetworkPolicy');
+  const future = report(2, FROM_THE_FUTURE, 0).flow!;
+  const odd = toFlowRecord(future, future.Key!, flowKeyId(future.Key!));
+  assert.deepEqual([odd.action, odd.reporter, odd.src.type, odd.policies?.enforced[0]?.kind], ['unknown', 'unknown', 'unknown', 'Kind99']);
+  const later = report(1, WEB_TO_DB, 1).flow!;
+  assert.equal(flowKeyId(later.Key!), flowKeyId(flow.Key!), 'same key, same identity');
+  assert.notEqual(toFlowRecord(later, later.Key!, flowKeyId(later.Key!)).id, record.id, 'another interval, another record');
+  const otherPolicy = { ...WEB_TO_DB, policies: { enforcedPolicies: [] } };
+  assert.notEqual(flowKeyId(otherPolicy), flowKeyId(WEB_TO_DB), 'the policy trace is part of the key');
+});
+
+test('decoding never throws: random and truncated bytes come back as counted failures', () => {
+  const valid = encodeFlowResult(report(1, WEB_TO_DB, 0, { connections: 2 }));
+  const decoded = decodeFlowResult(valid);
+  assert.ok(!isDecodeFailure(decoded));
+  assert.equal(decoded.flow?.numConnectionsStarted, 2);
+  let state = 12_345;
+  const random = (): number => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  let failures = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const bytes = i % 2 === 0 ? valid.subarray(0, Math.floor(random() * valid.length)) : Buffer.from(Array.from({ length: Math.floor(random() * 64) }, () => Math.floor(random() * 256)));
+    const message = decodeFlowResult(bytes);
+    if (isDecodeFailure(message)) failures++;
+    else assert.equal(typeof message, 'object');
+  }
+  assert.ok(failures > 0);
+});
+
+test('the generated wire code is what npm run proto produces from proto/goldmane.proto', () => {
+  const out = mkdtempSync(join(tmpdir(), 'flowlens-proto-'));
+  const script = fileURLToPath(new URL('../../../scripts/generate-proto.js', import.meta.url));
+  execFileSync(process.execPath, [script, out], { stdio: 'ignore', timeout: 60_000 });
+  const committed = new URL('../../../../src/sources/goldmane/generated/', import.meta.url);
+  for (const file of ['goldmane.js', 'goldmane.d.ts']) {
+    assert.equal(readFileSync(join(out, file), 'utf8'), readFileSync(new URL(file, committed), 'utf8'), `${file} differs: run npm run proto`);
+  }
+});
