@@ -1,12 +1,4 @@
-import type {
-  EndpointType,
-  FlowAction,
-  FlowEndpoint,
-  FlowRecord,
-  FlowReporter,
-  PolicyHit,
-  PolicyKind,
-} from '../../flow/flow-record.js';
+import type { EndpointType, FlowAction, FlowRecord, FlowReporter, FlowService, PolicyHit, PolicyKind } from '../../flow/flow-record.js';
 import type { goldmane } from './codec.js';
 
 // Goldmane's wire shape to the normalized flow record. Enum numbers the
@@ -86,38 +78,70 @@ function toPolicyHit(hit: WireHit): PolicyHit {
   };
 }
 
-function endpoint(name: string | null | undefined, namespace: string | null | undefined, type: number | null | undefined, labels: string[] | null | undefined, port?: number): FlowEndpoint {
-  return {
-    name: name ?? '',
-    namespace: namespace ?? '',
-    type: endpointTypeName(type),
-    labels: labels ?? [],
-    ...(port !== undefined ? { port } : {}),
-  };
+/** Everything a record takes from its flow key: computed once per distinct key. */
+export interface KeyParts {
+  /** flowKeyId of the key. */
+  readonly id: string;
+  readonly proto: string;
+  readonly reporter: FlowReporter;
+  readonly action: FlowAction;
+  readonly src: { readonly name: string; readonly namespace: string; readonly type: EndpointType };
+  readonly dst: { readonly name: string; readonly namespace: string; readonly type: EndpointType; readonly port: number };
+  readonly service: FlowService;
+  readonly policies: { readonly enforced: readonly PolicyHit[]; readonly pending: readonly PolicyHit[] };
 }
 
-/** The flow record of one Goldmane flow report; `keyId` from flowKeyId(flow.Key). */
-export function toFlowRecord(flow: goldmane.Flow.$Properties, key: WireKey, keyId: string): FlowRecord {
-  const startSeconds = flow.startTime ?? 0;
+export function keyParts(key: WireKey): KeyParts {
   return {
-    source: 'goldmane',
-    startTime: startSeconds * 1_000,
-    endTime: (flow.endTime ?? 0) * 1_000,
+    id: flowKeyId(key),
     proto: key.proto ?? '',
-    src: endpoint(key.sourceName, key.sourceNamespace, key.sourceType, flow.sourceLabels),
-    dst: endpoint(key.destName, key.destNamespace, key.destType, flow.destLabels, key.destPort ?? 0),
+    reporter: reporterName(key.reporter),
+    action: actionName(key.action),
+    src: { name: key.sourceName ?? '', namespace: key.sourceNamespace ?? '', type: endpointTypeName(key.sourceType) },
+    dst: { name: key.destName ?? '', namespace: key.destNamespace ?? '', type: endpointTypeName(key.destType), port: key.destPort ?? 0 },
     service: {
       name: key.destServiceName ?? '',
       namespace: key.destServiceNamespace ?? '',
       portName: key.destServicePortName ?? '',
       port: key.destServicePort ?? 0,
     },
-    reporter: reporterName(key.reporter),
-    action: actionName(key.action),
     policies: {
       enforced: key.policies?.enforcedPolicies?.map(toPolicyHit) ?? [],
       pending: key.policies?.pendingPolicies?.map(toPolicyHit) ?? [],
     },
+  };
+}
+
+/** The interval, counters and labels of one flow report (Flow's fields, as decoded). */
+export interface FlowCounters {
+  readonly startTime?: number | null;
+  readonly endTime?: number | null;
+  readonly sourceLabels?: string[] | null;
+  readonly destLabels?: string[] | null;
+  readonly packetsIn?: number | null;
+  readonly packetsOut?: number | null;
+  readonly bytesIn?: number | null;
+  readonly bytesOut?: number | null;
+  readonly numConnectionsStarted?: number | null;
+  readonly numConnectionsCompleted?: number | null;
+  readonly numConnectionsLive?: number | null;
+}
+
+/** The flow record of one Goldmane flow report. */
+export function toFlowRecord(flow: FlowCounters, key: KeyParts): FlowRecord {
+  const startSeconds = flow.startTime ?? 0;
+  return {
+    source: 'goldmane',
+    startTime: startSeconds * 1_000,
+    endTime: (flow.endTime ?? 0) * 1_000,
+    proto: key.proto,
+    // Written out rather than spread: this runs for every flow report.
+    src: { name: key.src.name, namespace: key.src.namespace, type: key.src.type, labels: flow.sourceLabels ?? [] },
+    dst: { name: key.dst.name, namespace: key.dst.namespace, type: key.dst.type, port: key.dst.port, labels: flow.destLabels ?? [] },
+    service: key.service,
+    reporter: key.reporter,
+    action: key.action,
+    policies: key.policies,
     packetsIn: flow.packetsIn ?? 0,
     packetsOut: flow.packetsOut ?? 0,
     bytesIn: flow.bytesIn ?? 0,
@@ -125,7 +149,7 @@ export function toFlowRecord(flow: goldmane.Flow.$Properties, key: WireKey, keyI
     connectionsStarted: flow.numConnectionsStarted ?? 0,
     connectionsCompleted: flow.numConnectionsCompleted ?? 0,
     connectionsLive: flow.numConnectionsLive ?? 0,
-    key: keyId,
-    id: `${keyId}@${startSeconds}`,
+    key: key.id,
+    id: `${key.id}@${startSeconds}`,
   };
 }

@@ -7,10 +7,11 @@ import type { Logger } from '../../log/logger.js';
 import type { MetricsPipeline } from '../../metrics/pipeline.js';
 import type { CounterFamily, GaugeFamily } from '../../metrics/series-budget.js';
 import { Backoff } from './backoff.js';
-import { STREAM_METHOD, decodeFlowResult, encodeStreamRequest, isDecodeFailure, type StreamMessage, type goldmane } from './codec.js';
+import { STREAM_METHOD, encodeStreamRequest, goldmane, isDecodeFailure, type DecodeFailure } from './codec.js';
 import { transportSecurity, type GoldmaneConfig } from './config.js';
-import { flowKeyId, toFlowRecord } from './flow-mapping.js';
+import { keyParts, toFlowRecord, type KeyParts } from './flow-mapping.js';
 import { IntervalDedupe } from './interval-dedupe.js';
+import { decodeFlowReport, type FlowReport } from './report-decoder.js';
 import { planResume } from './resume.js';
 
 // The goldmane source: one long-lived /goldmane.Flows/Stream call. Every
@@ -22,6 +23,10 @@ import { planResume } from './resume.js';
 
 /** A call that survives this long after the handshake counts as up, before its first message. */
 const STABLE_AFTER_MS = 2_000;
+/** Decoded flow keys kept by their encoded bytes; the cache starts over beyond this. */
+const MAX_KNOWN_KEYS = 200_000;
+
+export type StreamMessage = FlowReport | DecodeFailure;
 
 export interface GoldmaneSourceOptions {
   readonly config: GoldmaneConfig;
@@ -47,6 +52,7 @@ export class GoldmaneSource implements Component {
   private readonly queue: FlowQueue;
   private readonly dedupe: IntervalDedupe;
   private readonly backoff: Backoff;
+  private readonly knownKeys = new Map<string, KeyParts>();
   private lastEndTime: number | undefined;
   private everUp = false;
   private up = false;
@@ -165,7 +171,7 @@ export class GoldmaneSource implements Component {
       const call = client.makeServerStreamRequest<goldmane.FlowStreamRequest.$Properties, StreamMessage>(
         STREAM_METHOD,
         encodeStreamRequest,
-        decodeFlowResult,
+        decodeFlowReport,
         { startTimeGte },
         new grpc.Metadata(),
       );
@@ -198,27 +204,45 @@ export class GoldmaneSource implements Component {
   /** Handles one decoded stream message (what each 'data' event delivers). */
   ingest(message: StreamMessage): void {
     if (isDecodeFailure(message)) {
-      this.skipped.inc({ reason: 'decode' });
-      this.logger.warn({ error: message.decodeError }, 'skipped a Goldmane message that does not decode');
+      this.skipDecodeFailure(message.decodeError);
       return;
     }
-    const flow = message.flow;
-    const key = flow?.Key;
-    if (!flow || !key) {
+    if (!message.hasFlow || message.key === undefined) {
       this.skipped.inc({ reason: 'incomplete' });
       return;
     }
+    const key = this.keyPartsOf(message.key);
+    if (key === undefined) return;
     this.setUp();
     this.messages.inc();
     this.lastMessage.set(undefined, this.now() / 1_000);
-    const endTime = flow.endTime ?? 0;
-    if (this.lastEndTime === undefined || endTime > this.lastEndTime) this.lastEndTime = endTime;
-    const keyId = flowKeyId(key);
-    if (this.dedupe.seen(keyId, flow.startTime ?? 0)) {
+    if (this.lastEndTime === undefined || message.endTime > this.lastEndTime) this.lastEndTime = message.endTime;
+    if (this.dedupe.seen(key.id, message.startTime)) {
       this.duplicates.inc();
       return;
     }
-    this.queue.push(toFlowRecord(flow, key, keyId));
+    this.queue.push(toFlowRecord(message, key));
+  }
+
+  /** The parts of a flow key, decoded the first time its bytes are seen. */
+  private keyPartsOf(encoded: Uint8Array): KeyParts | undefined {
+    const bytes = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength).toString('latin1');
+    let parts = this.knownKeys.get(bytes);
+    if (parts !== undefined) return parts;
+    try {
+      parts = keyParts(goldmane.FlowKey.decode(encoded));
+    } catch (error) {
+      this.skipDecodeFailure((error as Error).message);
+      return undefined;
+    }
+    if (this.knownKeys.size >= MAX_KNOWN_KEYS) this.knownKeys.clear();
+    this.knownKeys.set(bytes, parts);
+    return parts;
+  }
+
+  private skipDecodeFailure(reason: string): void {
+    this.skipped.inc({ reason: 'decode' });
+    this.logger.warn({ error: reason }, 'skipped a Goldmane message that does not decode');
   }
 
   private setUp(): void {

@@ -9,11 +9,12 @@ import { FlowBus } from '../../../src/flow/flow-bus.js';
 import type { FlowRecord } from '../../../src/flow/flow-record.js';
 import { MetricsPipeline } from '../../../src/metrics/pipeline.js';
 import { Backoff } from '../../../src/sources/goldmane/backoff.js';
-import { decodeFlowResult, encodeFlowResult, isDecodeFailure } from '../../../src/sources/goldmane/codec.js';
-import { flowKeyId, toFlowRecord } from '../../../src/sources/goldmane/flow-mapping.js';
+import { decodeFlowResult, encodeFlowResult, goldmane, isDecodeFailure } from '../../../src/sources/goldmane/codec.js';
+import { flowKeyId, keyParts, toFlowRecord } from '../../../src/sources/goldmane/flow-mapping.js';
+import { decodeFlowReport } from '../../../src/sources/goldmane/report-decoder.js';
 import { IntervalDedupe } from '../../../src/sources/goldmane/interval-dedupe.js';
 import { MAX_BACKFILL_SECONDS, planResume } from '../../../src/sources/goldmane/resume.js';
-import { FROM_THE_FUTURE, WEB_TO_DB, report } from './flows.js';
+import { DNS_DENIED, FROM_THE_FUTURE, PASSED, WEB_TO_DB, report, withUnknownFields } from './flows.js';
 
 test('resume: now on first connect, the last end_time after, clamped into Goldmane\'s hour', () => {
   assert.deepEqual(planResume(undefined, 1_000_000), { startTimeGte: 0, gapSeconds: 0 });
@@ -70,7 +71,7 @@ test('the flow queue never blocks: when full it drops the oldest and counts them
 test('mapping: enum names, unknown numbers, interval in milliseconds, identity per key and interval', () => {
   const result = report(1, WEB_TO_DB, 0, { connections: 2 });
   const flow = result.flow!;
-  const record = toFlowRecord(flow, flow.Key!, flowKeyId(flow.Key!));
+  const record = toFlowRecord(flow, keyParts(flow.Key!));
   assert.equal(record.action, 'allow');
   assert.equal(record.reporter, 'src');
   assert.equal(record.src.type, 'workload');
@@ -78,11 +79,11 @@ test('mapping: enum names, unknown numbers, interval in milliseconds, identity p
   assert.equal(record.endTime - record.startTime, 15_000);
   assert.equal(record.policies?.enforced[0]?.kind, 'CalicoNetworkPolicy');
   const future = report(2, FROM_THE_FUTURE, 0).flow!;
-  const odd = toFlowRecord(future, future.Key!, flowKeyId(future.Key!));
+  const odd = toFlowRecord(future, keyParts(future.Key!));
   assert.deepEqual([odd.action, odd.reporter, odd.src.type, odd.policies?.enforced[0]?.kind], ['unknown', 'unknown', 'unknown', 'Kind99']);
   const later = report(1, WEB_TO_DB, 1).flow!;
   assert.equal(flowKeyId(later.Key!), flowKeyId(flow.Key!), 'same key, same identity');
-  assert.notEqual(toFlowRecord(later, later.Key!, flowKeyId(later.Key!)).id, record.id, 'another interval, another record');
+  assert.notEqual(toFlowRecord(later, keyParts(later.Key!)).id, record.id, 'another interval, another record');
   const otherPolicy = { ...WEB_TO_DB, policies: { enforcedPolicies: [] } };
   assert.notEqual(flowKeyId(otherPolicy), flowKeyId(WEB_TO_DB), 'the policy trace is part of the key');
 });
@@ -113,3 +114,41 @@ test('the generated wire code is what npm run proto produces from proto/goldmane
     assert.equal(readFileSync(join(out, file), 'utf8'), readFileSync(new URL(file, committed), 'utf8'), `${file} differs: run npm run proto`);
   }
 });
+
+test('the stream decoder agrees with the generated decoder, skips unknown fields and never throws', () => {
+  const samples = [
+    encodeFlowResult(report(1, WEB_TO_DB, 0, { connections: 2, packetsIn: 3, packetsOut: 4, bytesIn: 5, bytesOut: 6 })),
+    encodeFlowResult(report(2, DNS_DENIED, 1, { connections: 2 ** 40 })),
+    encodeFlowResult(report(3, PASSED, 2)),
+    withUnknownFields(report(4, FROM_THE_FUTURE, 3, { connections: 1 })),
+    encodeFlowResult({ id: 5 }),
+  ];
+  for (const bytes of samples) {
+    const full = decodeFlowResult(bytes);
+    const fast = decodeFlowReport(bytes);
+    assert.ok(!isDecodeFailure(full) && !isDecodeFailure(fast));
+    const flow = full.flow;
+    assert.equal(fast.hasFlow, flow !== undefined && flow !== null);
+    assert.equal(fast.id, full.id ?? 0);
+    if (!flow) continue;
+    for (const field of ['startTime', 'endTime', 'packetsIn', 'packetsOut', 'bytesIn', 'bytesOut', 'numConnectionsStarted', 'numConnectionsCompleted', 'numConnectionsLive'] as const) {
+      assert.equal(fast[field], flow[field] ?? 0, field);
+    }
+    assert.deepEqual(fast.sourceLabels, flow.sourceLabels ?? []);
+    assert.deepEqual(fast.destLabels, flow.destLabels ?? []);
+    assert.ok(fast.key);
+    assert.equal(flowKeyId(goldmaneKey(fast.key)), flowKeyId(flow.Key!), 'the key bytes decode to the same key');
+  }
+  let state = 99;
+  const random = (): number => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < 20_000; i++) {
+    const base = samples[i % samples.length] as Buffer;
+    const bytes = i % 3 === 0 ? base.subarray(0, Math.floor(random() * base.length)) : Buffer.from(Array.from({ length: Math.floor(random() * 80) }, () => Math.floor(random() * 256)));
+    const message = decodeFlowReport(bytes);
+    assert.equal(typeof message, 'object');
+  }
+});
+
+function goldmaneKey(bytes: Uint8Array) {
+  return goldmane.FlowKey.decode(bytes);
+}

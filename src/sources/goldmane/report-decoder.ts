@@ -1,0 +1,138 @@
+import './protobuf-numbers.js';
+import protobuf from 'protobufjs/minimal.js';
+import type { DecodeFailure } from './codec.js';
+
+// The stream's hot path decoder. Goldmane re-sends the same flow keys every
+// 15 seconds, and the key (names, namespaces, policy trace) is most of each
+// message. This decoder reads FlowResult and Flow with protobufjs' Reader but
+// leaves the FlowKey as a view on its encoded bytes: the source decodes a key
+// (with the generated decoder) only the first time those bytes appear.
+// bench/goldmane-stream.bench.ts measures the difference. Field numbers are
+// those of proto/goldmane.proto; unknown fields are skipped.
+
+export interface FlowReport {
+  readonly id: number;
+  /** The encoded FlowKey (a view on the message), or undefined when absent. */
+  readonly key: Uint8Array | undefined;
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly sourceLabels: string[];
+  readonly destLabels: string[];
+  readonly packetsIn: number;
+  readonly packetsOut: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly numConnectionsStarted: number;
+  readonly numConnectionsCompleted: number;
+  readonly numConnectionsLive: number;
+  /** False when the FlowResult carried no Flow. */
+  readonly hasFlow: boolean;
+}
+
+type MutableReport = { -readonly [K in keyof FlowReport]: FlowReport[K] };
+
+const VARINT = 0;
+const LENGTH_DELIMITED = 2;
+
+function decodeFlow(reader: protobuf.Reader, bytes: Uint8Array, end: number, report: MutableReport): void {
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    const wireType = tag & 7;
+    const field = tag >>> 3;
+    if (wireType === LENGTH_DELIMITED) {
+      if (field === 1) {
+        const length = reader.uint32();
+        const start = reader.pos;
+        if (start + length > end) throw new RangeError('FlowKey overruns its Flow');
+        report.key = bytes.subarray(start, start + length);
+        reader.pos = start + length;
+        continue;
+      }
+      if (field === 4) {
+        report.sourceLabels.push(reader.string());
+        continue;
+      }
+      if (field === 5) {
+        report.destLabels.push(reader.string());
+        continue;
+      }
+    } else if (wireType === VARINT) {
+      switch (field) {
+        case 2:
+          report.startTime = reader.int64() as unknown as number;
+          continue;
+        case 3:
+          report.endTime = reader.int64() as unknown as number;
+          continue;
+        case 6:
+          report.packetsIn = reader.int64() as unknown as number;
+          continue;
+        case 7:
+          report.packetsOut = reader.int64() as unknown as number;
+          continue;
+        case 8:
+          report.bytesIn = reader.int64() as unknown as number;
+          continue;
+        case 9:
+          report.bytesOut = reader.int64() as unknown as number;
+          continue;
+        case 10:
+          report.numConnectionsStarted = reader.int64() as unknown as number;
+          continue;
+        case 11:
+          report.numConnectionsCompleted = reader.int64() as unknown as number;
+          continue;
+        case 12:
+          report.numConnectionsLive = reader.int64() as unknown as number;
+          continue;
+        default:
+      }
+    }
+    reader.skipType(wireType);
+  }
+  if (reader.pos !== end) throw new RangeError('Flow overruns its FlowResult');
+}
+
+/** Decodes a FlowResult without its FlowKey; never throws. */
+export function decodeFlowReport(bytes: Uint8Array): FlowReport | DecodeFailure {
+  const report: MutableReport = {
+    id: 0,
+    key: undefined,
+    startTime: 0,
+    endTime: 0,
+    sourceLabels: [],
+    destLabels: [],
+    packetsIn: 0,
+    packetsOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    numConnectionsStarted: 0,
+    numConnectionsCompleted: 0,
+    numConnectionsLive: 0,
+    hasFlow: false,
+  };
+  try {
+    const reader = protobuf.Reader.create(bytes);
+    while (reader.pos < reader.len) {
+      const tag = reader.uint32();
+      const wireType = tag & 7;
+      const field = tag >>> 3;
+      if (field === 1 && wireType === VARINT) {
+        report.id = reader.int64() as unknown as number;
+        continue;
+      }
+      if (field === 2 && wireType === LENGTH_DELIMITED) {
+        const length = reader.uint32();
+        const end = reader.pos + length;
+        if (end > reader.len) throw new RangeError('Flow overruns the message');
+        report.hasFlow = true;
+        decodeFlow(reader, bytes, end, report);
+        continue;
+      }
+      reader.skipType(wireType);
+    }
+    return report;
+  } catch (error) {
+    return { decodeError: (error as Error).message };
+  }
+}
