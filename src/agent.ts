@@ -58,7 +58,7 @@ export class Agent {
       labelNames: ['component'],
       expires: false,
     });
-    this.flows = new FlowBus(this.metrics);
+    this.flows = new FlowBus(this.metrics, (error) => logger.error({ err: error }, 'a flow consumer failed on a batch'));
     if (config.metrics.flows && options.enabled.some((definition) => definition.producesFlows)) {
       this.flows.subscribe(new FlowMetrics(this.metrics));
     }

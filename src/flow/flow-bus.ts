@@ -18,7 +18,11 @@ export class FlowBus {
   private readonly depth: GaugeFamily;
   private readonly delivered: CounterFamily;
 
-  constructor(readonly metrics: MetricsPipeline) {
+  /** onError hears of a consumer that threw; the other consumers still get the batch. */
+  constructor(
+    readonly metrics: MetricsPipeline,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {
     this.dropped = metrics.counter({
       name: 'flowlens_flow_queue_dropped_total',
       help: 'Flow records dropped between a source and the sinks, by source and reason.',
@@ -50,7 +54,13 @@ export class FlowBus {
 
   /** @internal */
   deliver(source: string, records: readonly FlowRecord[]): void {
-    for (const consumer of this.consumers) consumer.consume(records);
+    for (const consumer of this.consumers) {
+      try {
+        consumer.consume(records);
+      } catch (error) {
+        this.onError(error);
+      }
+    }
     this.delivered.inc({ source }, records.length);
   }
 

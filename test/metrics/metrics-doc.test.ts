@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import pino from 'pino';
 import { Agent } from '../../src/agent.js';
+import { componentDefinitions } from '../../src/components/registry.js';
 import { loadConfig } from '../../src/config/load.js';
 
 // docs/metrics.md must describe every family the agent registers, with the
@@ -16,18 +17,26 @@ interface DocumentedFamily {
 function documentedFamilies(): Map<string, DocumentedFamily> {
   const text = readFileSync(new URL('../../../docs/metrics.md', import.meta.url), 'utf8');
   const families = new Map<string, DocumentedFamily>();
-  for (const match of text.matchAll(/^\| `([a-z_:][a-z0-9_:]*)` \| (\w+) \| ([^|]*) \|/gm)) {
+  for (const match of text.matchAll(/^\| `([a-z_:][a-z0-9_:]*)` \| (\w+) \|([^|]*)\|/gm)) {
     const labels = [...(match[3] as string).matchAll(/`(\w+)`/g)].map((label) => label[1] as string);
     families.set(match[1] as string, { type: match[2] as string, labels });
   }
   return families;
 }
 
-test('docs/metrics.md lists every family the agent registers, with type and labels', () => {
-  const loaded = loadConfig({ env: {}, flags: { listen: '127.0.0.1:0' } });
+test('docs/metrics.md lists every family the agent registers, with type and labels', async () => {
+  // Every component enabled, pointed at nothing, so each registers its families.
+  const loaded = loadConfig({
+    env: { FLOWLENS_ENABLE: componentDefinitions.map((definition) => definition.name).join(',') },
+    flags: { listen: '127.0.0.1:0', set: ['goldmane.address=127.0.0.1:1', 'goldmane.reconnect.initial=10s'] },
+    definitions: componentDefinitions,
+  });
+  assert.equal(loaded.enabled.length, componentDefinitions.length);
   const agent = new Agent({ config: loaded.config, enabled: loaded.enabled, logger: pino({ level: 'silent' }), version: 'test' });
-  const documented = documentedFamilies();
+  await agent.start();
   const registered = [...agent.metrics.budget.all()];
+  await agent.stop(5_000);
+  const documented = documentedFamilies();
   assert.ok(registered.length >= 6);
   for (const family of registered) {
     const entry = documented.get(family.name);

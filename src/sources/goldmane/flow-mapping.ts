@@ -1,5 +1,6 @@
 import type { EndpointType, FlowAction, FlowRecord, FlowReporter, FlowService, PolicyHit, PolicyKind } from '../../flow/flow-record.js';
 import type { goldmane } from './codec.js';
+import type { FlowLabels } from './report-decoder.js';
 
 // Goldmane's wire shape to the normalized flow record. Enum numbers the
 // running flowlens does not know (a newer Calico) map to "unknown" (or
@@ -127,17 +128,19 @@ export interface FlowCounters {
   readonly numConnectionsLive?: number | null;
 }
 
-/** The flow record of one Goldmane flow report. */
-export function toFlowRecord(flow: FlowCounters, key: KeyParts): FlowRecord {
+/** The flow record of one Goldmane flow report; labels default to the flow's own. */
+export function toFlowRecord(flow: FlowCounters, key: KeyParts, labels?: FlowLabels): FlowRecord {
   const startSeconds = flow.startTime ?? 0;
+  const sourceLabels = labels === undefined ? (flow.sourceLabels ?? []) : labels.source;
+  const destLabels = labels === undefined ? (flow.destLabels ?? []) : labels.dest;
   return {
     source: 'goldmane',
     startTime: startSeconds * 1_000,
     endTime: (flow.endTime ?? 0) * 1_000,
     proto: key.proto,
     // Written out rather than spread: this runs for every flow report.
-    src: { name: key.src.name, namespace: key.src.namespace, type: key.src.type, labels: flow.sourceLabels ?? [] },
-    dst: { name: key.dst.name, namespace: key.dst.namespace, type: key.dst.type, port: key.dst.port, labels: flow.destLabels ?? [] },
+    src: { name: key.src.name, namespace: key.src.namespace, type: key.src.type, labels: sourceLabels },
+    dst: { name: key.dst.name, namespace: key.dst.namespace, type: key.dst.type, port: key.dst.port, labels: destLabels },
     service: key.service,
     reporter: key.reporter,
     action: key.action,

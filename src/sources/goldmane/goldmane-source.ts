@@ -11,7 +11,7 @@ import { STREAM_METHOD, encodeStreamRequest, goldmane, isDecodeFailure, type Dec
 import { transportSecurity, type GoldmaneConfig } from './config.js';
 import { keyParts, toFlowRecord, type KeyParts } from './flow-mapping.js';
 import { IntervalDedupe } from './interval-dedupe.js';
-import { decodeFlowReport, type FlowReport } from './report-decoder.js';
+import { NO_LABELS, decodeFlowReport, decodeLabels, type FlowLabels, type FlowReport } from './report-decoder.js';
 import { planResume } from './resume.js';
 
 // The goldmane source: one long-lived /goldmane.Flows/Stream call. Every
@@ -25,6 +25,24 @@ import { planResume } from './resume.js';
 const STABLE_AFTER_MS = 2_000;
 /** Decoded flow keys kept by their encoded bytes; the cache starts over beyond this. */
 const MAX_KNOWN_KEYS = 200_000;
+
+/** A flow key seen on the stream, with the labels of its last report. */
+interface KnownKey {
+  readonly parts: KeyParts;
+  labelBytes: Uint8Array | undefined;
+  labels: FlowLabels;
+}
+
+/** The report's labels: the key's last ones when their bytes are unchanged (the usual case), else decoded. */
+function labelsOf(known: KnownKey, bytes: Uint8Array | undefined): FlowLabels {
+  if (bytes === undefined) return NO_LABELS;
+  const last = known.labelBytes;
+  if (last !== undefined && Buffer.compare(last, bytes) === 0) return known.labels;
+  known.labels = decodeLabels(bytes);
+  // A copy: the view would keep the whole received message alive.
+  known.labelBytes = bytes.slice();
+  return known.labels;
+}
 
 export type StreamMessage = FlowReport | DecodeFailure;
 
@@ -52,7 +70,7 @@ export class GoldmaneSource implements Component {
   private readonly queue: FlowQueue;
   private readonly dedupe: IntervalDedupe;
   private readonly backoff: Backoff;
-  private readonly knownKeys = new Map<string, KeyParts>();
+  private readonly knownKeys = new Map<string, KnownKey>();
   private lastEndTime: number | undefined;
   private everUp = false;
   private up = false;
@@ -211,33 +229,33 @@ export class GoldmaneSource implements Component {
       this.skipped.inc({ reason: 'incomplete' });
       return;
     }
-    const key = this.keyPartsOf(message.key);
-    if (key === undefined) return;
+    const known = this.knownKey(message.key);
+    if (known === undefined) return;
     this.setUp();
     this.messages.inc();
     this.lastMessage.set(undefined, this.now() / 1_000);
     if (this.lastEndTime === undefined || message.endTime > this.lastEndTime) this.lastEndTime = message.endTime;
-    if (this.dedupe.seen(key.id, message.startTime)) {
+    if (this.dedupe.seen(known.parts.id, message.startTime)) {
       this.duplicates.inc();
       return;
     }
-    this.queue.push(toFlowRecord(message, key));
+    this.queue.push(toFlowRecord(message, known.parts, labelsOf(known, message.labels)));
   }
 
-  /** The parts of a flow key, decoded the first time its bytes are seen. */
-  private keyPartsOf(encoded: Uint8Array): KeyParts | undefined {
+  /** What is known about a flow key, decoded the first time its bytes are seen. */
+  private knownKey(encoded: Uint8Array): KnownKey | undefined {
     const bytes = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength).toString('latin1');
-    let parts = this.knownKeys.get(bytes);
-    if (parts !== undefined) return parts;
+    let known = this.knownKeys.get(bytes);
+    if (known !== undefined) return known;
     try {
-      parts = keyParts(goldmane.FlowKey.decode(encoded));
+      known = { parts: keyParts(goldmane.FlowKey.decode(encoded)), labelBytes: undefined, labels: NO_LABELS };
     } catch (error) {
       this.skipDecodeFailure((error as Error).message);
       return undefined;
     }
     if (this.knownKeys.size >= MAX_KNOWN_KEYS) this.knownKeys.clear();
-    this.knownKeys.set(bytes, parts);
-    return parts;
+    this.knownKeys.set(bytes, known);
+    return known;
   }
 
   private skipDecodeFailure(reason: string): void {

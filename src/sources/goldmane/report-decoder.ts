@@ -16,8 +16,13 @@ export interface FlowReport {
   readonly key: Uint8Array | undefined;
   readonly startTime: number;
   readonly endTime: number;
-  readonly sourceLabels: string[];
-  readonly destLabels: string[];
+  /**
+   * The encoded label fields (source_labels, dest_labels) as one view, for
+   * decodeLabels: their own span when contiguous (as Go writes them), else the
+   * whole Flow. Labels rarely change between a key's reports, so the source
+   * decodes them only when these bytes differ from the last ones.
+   */
+  readonly labels: Uint8Array | undefined;
   readonly packetsIn: number;
   readonly packetsOut: number;
   readonly bytesIn: number;
@@ -35,7 +40,12 @@ const VARINT = 0;
 const LENGTH_DELIMITED = 2;
 
 function decodeFlow(reader: protobuf.Reader, bytes: Uint8Array, end: number, report: MutableReport): void {
+  const flowStart = reader.pos;
+  let labelsStart = -1;
+  let labelsEnd = -1;
+  let contiguous = true;
   while (reader.pos < end) {
+    const tagStart = reader.pos;
     const tag = reader.uint32();
     const wireType = tag & 7;
     const field = tag >>> 3;
@@ -48,12 +58,11 @@ function decodeFlow(reader: protobuf.Reader, bytes: Uint8Array, end: number, rep
         reader.pos = start + length;
         continue;
       }
-      if (field === 4) {
-        report.sourceLabels.push(reader.string());
-        continue;
-      }
-      if (field === 5) {
-        report.destLabels.push(reader.string());
+      if (field === 4 || field === 5) {
+        if (labelsStart < 0) labelsStart = tagStart;
+        else if (labelsEnd !== tagStart) contiguous = false;
+        reader.skipType(LENGTH_DELIMITED);
+        labelsEnd = reader.pos;
         continue;
       }
     } else if (wireType === VARINT) {
@@ -91,6 +100,31 @@ function decodeFlow(reader: protobuf.Reader, bytes: Uint8Array, end: number, rep
     reader.skipType(wireType);
   }
   if (reader.pos !== end) throw new RangeError('Flow overruns its FlowResult');
+  if (labelsStart >= 0) report.labels = contiguous ? bytes.subarray(labelsStart, labelsEnd) : bytes.subarray(flowStart, end);
+}
+
+export interface FlowLabels {
+  readonly source: readonly string[];
+  readonly dest: readonly string[];
+}
+
+export const NO_LABELS: FlowLabels = { source: [], dest: [] };
+
+/** The labels in FlowReport.labels. Throws on malformed bytes (decodeFlowReport has walked them already). */
+export function decodeLabels(bytes: Uint8Array | undefined): FlowLabels {
+  if (bytes === undefined) return NO_LABELS;
+  const source: string[] = [];
+  const dest: string[] = [];
+  const reader = protobuf.Reader.create(bytes);
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32();
+    const wireType = tag & 7;
+    const field = tag >>> 3;
+    if (wireType === LENGTH_DELIMITED && field === 4) source.push(reader.string());
+    else if (wireType === LENGTH_DELIMITED && field === 5) dest.push(reader.string());
+    else reader.skipType(wireType);
+  }
+  return { source, dest };
 }
 
 /** Decodes a FlowResult without its FlowKey; never throws. */
@@ -100,8 +134,7 @@ export function decodeFlowReport(bytes: Uint8Array): FlowReport | DecodeFailure 
     key: undefined,
     startTime: 0,
     endTime: 0,
-    sourceLabels: [],
-    destLabels: [],
+    labels: undefined,
     packetsIn: 0,
     packetsOut: 0,
     bytesIn: 0,

@@ -11,7 +11,11 @@ import { MetricsPipeline } from '../../../src/metrics/pipeline.js';
 import { Backoff } from '../../../src/sources/goldmane/backoff.js';
 import { decodeFlowResult, encodeFlowResult, goldmane, isDecodeFailure } from '../../../src/sources/goldmane/codec.js';
 import { flowKeyId, keyParts, toFlowRecord } from '../../../src/sources/goldmane/flow-mapping.js';
-import { decodeFlowReport } from '../../../src/sources/goldmane/report-decoder.js';
+import { decodeFlowReport, decodeLabels } from '../../../src/sources/goldmane/report-decoder.js';
+import { goldmaneSchema } from '../../../src/sources/goldmane/config.js';
+import { GoldmaneSource } from '../../../src/sources/goldmane/goldmane-source.js';
+import pino from 'pino';
+import protobuf from 'protobufjs/minimal.js';
 import { IntervalDedupe } from '../../../src/sources/goldmane/interval-dedupe.js';
 import { MAX_BACKFILL_SECONDS, planResume } from '../../../src/sources/goldmane/resume.js';
 import { DNS_DENIED, FROM_THE_FUTURE, PASSED, WEB_TO_DB, report, withUnknownFields } from './flows.js';
@@ -50,16 +54,23 @@ test('backoff doubles with jitter up to the cap and resets', () => {
   for (let i = 0; i < 100; i++) assert.ok(huge.next() <= 60_000);
 });
 
-test('the flow queue never blocks: when full it drops the oldest and counts them', async () => {
+test('the flow queue never blocks: when full it drops the oldest and counts them; a failing consumer is reported', async () => {
   const metrics = new MetricsPipeline({ maxSeriesPerMetric: 100, seriesTtlMs: 0, version: 't', processMetrics: false });
-  const bus = new FlowBus(metrics);
+  const errors: unknown[] = [];
+  const bus = new FlowBus(metrics, (error) => errors.push(error));
   const seen: string[] = [];
+  bus.subscribe({
+    consume: () => {
+      throw new Error('a broken sink');
+    },
+  });
   bus.subscribe({ consume: (records) => seen.push(...records.map((record) => record.id)) });
   const queue = bus.queue('test', 3);
   for (const id of ['1', '2', '3', '4', '5']) queue.push({ id } as FlowRecord);
   assert.equal(queue.size, 3);
   await new Promise((resolve) => setImmediate(resolve));
-  assert.deepEqual(seen, ['3', '4', '5']);
+  assert.deepEqual(seen, ['3', '4', '5'], 'a throwing consumer does not keep the batch from the others');
+  assert.equal(errors.length, 1);
   const text = await metrics.render('text');
   assert.match(text, /^flowlens_flow_queue_dropped_total\{source="test",reason="queue_full"\} 2$/m);
   assert.match(text, /^flowlens_flow_records_total\{source="test"\} 3$/m);
@@ -134,8 +145,7 @@ test('the stream decoder agrees with the generated decoder, skips unknown fields
     for (const field of ['startTime', 'endTime', 'packetsIn', 'packetsOut', 'bytesIn', 'bytesOut', 'numConnectionsStarted', 'numConnectionsCompleted', 'numConnectionsLive'] as const) {
       assert.equal(fast[field], flow[field] ?? 0, field);
     }
-    assert.deepEqual(fast.sourceLabels, flow.sourceLabels ?? []);
-    assert.deepEqual(fast.destLabels, flow.destLabels ?? []);
+    assert.deepEqual(decodeLabels(fast.labels), { source: flow.sourceLabels ?? [], dest: flow.destLabels ?? [] });
     assert.ok(fast.key);
     assert.equal(flowKeyId(goldmaneKey(fast.key)), flowKeyId(flow.Key!), 'the key bytes decode to the same key');
   }
@@ -147,6 +157,58 @@ test('the stream decoder agrees with the generated decoder, skips unknown fields
     const message = decodeFlowReport(bytes);
     assert.equal(typeof message, 'object');
   }
+});
+
+test('each record carries its own report\'s labels, also when they change or arrive interleaved', async () => {
+  const metrics = new MetricsPipeline({ maxSeriesPerMetric: 100, seriesTtlMs: 0, version: 'test', processMetrics: false });
+  const flows = new FlowBus(metrics);
+  const records: FlowRecord[] = [];
+  flows.subscribe({ consume: (batch) => void records.push(...batch) });
+  const config = goldmaneSchema.parse({ address: '127.0.0.1:1' });
+  const source = new GoldmaneSource({ config, logger: pino({ level: 'silent' }), metrics, flows });
+  const withLabels = (interval: number, source: string[], dest: string[]): Buffer => {
+    const result = report(1, WEB_TO_DB, interval);
+    return encodeFlowResult({ ...result, flow: { ...result.flow, sourceLabels: source, destLabels: dest } });
+  };
+  // Labels between other fields: legal protobuf, though Go never writes it.
+  const interleaved = (interval: number): Buffer => {
+    const result = report(1, WEB_TO_DB, interval);
+    const flow = protobuf.Writer.create();
+    flow.uint32((1 << 3) | 2).bytes(goldmane.FlowKey.encode(WEB_TO_DB).finish());
+    flow.uint32((4 << 3) | 2).string('x=1');
+    flow.uint32((2 << 3) | 0).int64(result.flow!.startTime!);
+    flow.uint32((3 << 3) | 0).int64(result.flow!.endTime!);
+    flow.uint32((4 << 3) | 2).string('y=2');
+    flow.uint32((6 << 3) | 0).int64(interval);
+    flow.uint32((5 << 3) | 2).string('z=3');
+    const outer = protobuf.Writer.create();
+    outer.uint32((2 << 3) | 2).bytes(flow.finish());
+    return Buffer.from(outer.finish());
+  };
+  const messages = [
+    withLabels(0, ['app=web'], ['app=db']),
+    withLabels(1, ['app=web'], ['app=db']),
+    withLabels(2, ['app=web', 'version=2'], ['app=db']),
+    interleaved(3),
+    interleaved(4),
+    withLabels(5, [], []),
+    withLabels(6, ['app=web'], ['app=db']),
+  ];
+  for (const bytes of messages) source.ingest(decodeFlowReport(bytes));
+  for (let i = 0; i < 100 && records.length < messages.length; i++) await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(
+    records.map((record) => [record.src.labels, record.dst.labels]),
+    [
+      [['app=web'], ['app=db']],
+      [['app=web'], ['app=db']],
+      [['app=web', 'version=2'], ['app=db']],
+      [['x=1', 'y=2'], ['z=3']],
+      [['x=1', 'y=2'], ['z=3']],
+      [[], []],
+      [['app=web'], ['app=db']],
+    ],
+  );
+  assert.deepEqual(records.map((record) => record.packetsIn), [0, 0, 0, 3, 4, 0, 0]);
 });
 
 function goldmaneKey(bytes: Uint8Array) {
