@@ -14,6 +14,12 @@ export interface EnvVariable {
   readonly parse?: (raw: string) => unknown;
   /** Accepted for compatibility but without effect; the agent logs that it is ignored. */
   readonly ignored?: boolean;
+  /**
+   * More specific variables for the same key: when one of them is set, this
+   * row steps aside instead of conflicting (OpenTelemetry's rule: a
+   * signal-specific OTEL_EXPORTER_OTLP_LOGS_* beats the generic variable).
+   */
+  readonly yieldsTo?: readonly string[];
 }
 
 export const SEEDS = {
@@ -49,6 +55,40 @@ function goBool(raw: string): boolean {
 function millisecondsAsDuration(raw: string): string {
   if (!/^\d+$/.test(raw.trim())) throw new Error(`"${raw}" is not a whole number of milliseconds`);
   return `${Number(raw.trim())}ms`;
+}
+
+function wholeNumber(raw: string): number {
+  if (!/^\d+$/.test(raw.trim())) throw new Error(`"${raw}" is not a whole number`);
+  return Number(raw.trim());
+}
+
+/** OpenTelemetry's `key1=value1,key2=value2` lists (headers, resource attributes); values percent-decoded. */
+function otelKeyValues(raw: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const item of raw.split(',')) {
+    if (item.trim() === '') continue;
+    const equals = item.indexOf('=');
+    const key = equals > 0 ? item.slice(0, equals).trim() : '';
+    if (key === '') throw new Error(`"${item.trim()}" is not key=value`);
+    const value = item.slice(equals + 1).trim();
+    try {
+      result[key] = decodeURIComponent(value);
+    } catch {
+      throw new Error(`the value of ${key} is not valid percent-encoding`);
+    }
+  }
+  return result;
+}
+
+/** The OTLP exporter variables: the generic one and the logs-specific one that beats it. */
+function otlpPair(suffix: string, path: string, what: string, parse?: (raw: string) => unknown): EnvVariable[] {
+  const generic = `OTEL_EXPORTER_OTLP_${suffix}`;
+  const logs = `OTEL_EXPORTER_OTLP_LOGS_${suffix}`;
+  const common = { path, seed: SEEDS.otlpExporter, ...(parse ? { parse } : {}) };
+  return [
+    { name: generic, ...common, yieldsTo: [logs], description: `${what} (all signals; ${logs} wins).` },
+    { name: logs, ...common, description: `${what} for logs.` },
+  ];
 }
 
 export const ENVIRONMENT: readonly EnvVariable[] = [
@@ -152,5 +192,71 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
     seed: SEEDS.otlpExporter,
     parse: millisecondsAsDuration,
     description: 'First wait before reconnecting to Goldmane, in milliseconds.',
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    path: 'otlp.endpoint',
+    seed: SEEDS.otlpExporter,
+    description: 'OTLP/HTTP base URL; `/v1/logs` is appended. Enables the otlp sink.',
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT',
+    path: 'otlp.logsEndpoint',
+    seed: SEEDS.otlpExporter,
+    description: 'OTLP/HTTP URL for logs, used as is. Enables the otlp sink.',
+  },
+  ...otlpPair('PROTOCOL', 'otlp.protocol', '`http/protobuf` or `http/json`'),
+  ...otlpPair('HEADERS', 'otlp.headers', 'Request headers, `key=value,key2=value2` (values percent-encoded)', otelKeyValues),
+  ...otlpPair('TIMEOUT', 'otlp.timeout', 'Export request timeout in milliseconds', millisecondsAsDuration),
+  ...otlpPair('COMPRESSION', 'otlp.compression', '`gzip` or `none`'),
+  ...otlpPair('CERTIFICATE', 'otlp.tls.caFile', 'CA bundle for an https endpoint'),
+  ...otlpPair('CLIENT_CERTIFICATE', 'otlp.tls.certFile', 'Client certificate for an https endpoint'),
+  ...otlpPair('CLIENT_KEY', 'otlp.tls.keyFile', 'Client key for an https endpoint'),
+  {
+    name: 'OTEL_SERVICE_NAME',
+    path: 'otlp.serviceName',
+    seed: SEEDS.otlpExporter,
+    description: 'Resource attribute service.name of the flow logs (default `flowlens`).',
+  },
+  {
+    name: 'OTEL_RESOURCE_ATTRIBUTES',
+    path: 'otlp.resourceAttributes',
+    seed: SEEDS.otlpExporter,
+    parse: otelKeyValues,
+    description: 'Resource attributes of the flow logs, `key=value,key2=value2`.',
+  },
+  {
+    name: 'OTEL_BLRP_MAX_QUEUE_SIZE',
+    path: 'otlp.queueSize',
+    seed: SEEDS.otlpExporter,
+    parse: wholeNumber,
+    description: 'Flow log records held while the receiver is slow or down.',
+  },
+  {
+    name: 'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE',
+    path: 'otlp.batchSize',
+    seed: SEEDS.otlpExporter,
+    parse: wholeNumber,
+    description: 'Records per export request at most.',
+  },
+  {
+    name: 'OTEL_BLRP_SCHEDULE_DELAY',
+    path: 'otlp.batchDelay',
+    seed: SEEDS.otlpExporter,
+    parse: millisecondsAsDuration,
+    description: 'Longest wait before a partly filled batch is sent, in milliseconds.',
+  },
+  {
+    name: 'OTEL_BLRP_EXPORT_TIMEOUT',
+    path: 'otlp.timeout',
+    seed: SEEDS.otlpExporter,
+    parse: millisecondsAsDuration,
+    yieldsTo: ['OTEL_EXPORTER_OTLP_TIMEOUT', 'OTEL_EXPORTER_OTLP_LOGS_TIMEOUT'],
+    description: 'Export timeout in milliseconds (the exporter timeout variables win).',
+  },
+  {
+    name: 'FLOWLENS_CLUSTER',
+    path: 'otlp.cluster',
+    description: 'Cluster name sent with the flow logs (resource attributes `cluster`, `k8s.cluster.name`).',
   },
 ];

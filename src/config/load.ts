@@ -173,6 +173,7 @@ function applyEnvironment(layers: LayeredConfig, env: NodeJS.ProcessEnv): void {
   for (const row of ENVIRONMENT) {
     const raw = env[row.name];
     if (row.path === undefined || !nonEmpty(raw)) continue;
+    if (row.yieldsTo?.some((name) => nonEmpty(env[name]))) continue;
     let value: unknown;
     try {
       value = row.parse ? row.parse(raw) : raw;

@@ -1,6 +1,6 @@
 import type { MetricsPipeline } from '../metrics/pipeline.js';
 import type { CounterFamily, GaugeFamily } from '../metrics/series-budget.js';
-import type { FlowConsumer, FlowRecord } from './flow-record.js';
+import type { FlowConsumer, FlowRecord, ResumePoint } from './flow-record.js';
 
 // Sources hand flow records to a bounded queue and never wait on sinks; the
 // queue drains in batches on later event-loop turns into every consumer
@@ -41,6 +41,24 @@ export class FlowBus {
       labelNames: ['source'],
       expires: false,
     });
+  }
+
+  private resume: ResumePoint | undefined;
+
+  /**
+   * A sink offers where the sources should resume after a restart (its
+   * checkpoint). Sinks start before sources; with several offers, the
+   * earliest wins, so no sink misses anything.
+   */
+  offerResume(point: ResumePoint): void {
+    if (this.resume === undefined || point.startTime < this.resume.startTime) this.resume = point;
+  }
+
+  /** The resume point for a source's first connection, once. */
+  takeResume(): ResumePoint | undefined {
+    const point = this.resume;
+    this.resume = undefined;
+    return point;
   }
 
   subscribe(consumer: FlowConsumer): void {

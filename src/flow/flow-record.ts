@@ -100,6 +100,22 @@ export interface FlowRecord {
   readonly key: string;
   /** Identity of the record for exactly-once counting: flow key and interval. */
   readonly id: string;
+  /**
+   * Re-read from the source's memory after a restart (a checkpoint resume) to
+   * complete the flow logs; the previous process may have counted it, so the
+   * Prometheus counters skip it.
+   */
+  readonly replay?: boolean;
+}
+
+/**
+ * Where a restarted agent should resume reading a source, from a sink's
+ * checkpoint: the start time (unix seconds) and, for the intervals from there
+ * on, the flow keys already delivered (so they are not delivered twice).
+ */
+export interface ResumePoint {
+  readonly startTime: number;
+  readonly delivered: ReadonlyMap<number, readonly string[]>;
 }
 
 /** Something that takes batches of flow records (sinks, enrichment stages). */

@@ -29,6 +29,21 @@ const goldmane = (loaded: Loaded) => loaded.config.goldmane as {
   tls?: { enabled?: boolean; caFile?: string; certFile?: string; keyFile?: string };
   reconnect: { initial: number };
 };
+const otlp = (loaded: Loaded) => loaded.config.otlp as {
+  endpoint: string;
+  logsEndpoint?: string;
+  protocol: string;
+  headers: Record<string, string>;
+  timeout: number;
+  compression: string;
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  serviceName?: string;
+  resourceAttributes: Record<string, string>;
+  cluster?: string;
+  queueSize: number;
+  batchSize: number;
+  batchDelay: number;
+};
 const enabledNames = (loaded: Loaded) => loaded.enabled.map((definition) => definition.name);
 
 interface Case {
@@ -86,6 +101,69 @@ const CASES: Readonly<Record<string, Case>> = {
   PUBLIC_CERT_PATH: { value: cert, with: { PRIVATE_KEY_PATH: key }, expect: (loaded) => assert.equal(goldmane(loaded).tls?.certFile, cert) },
   PRIVATE_KEY_PATH: { value: key, with: { PUBLIC_CERT_PATH: cert }, expect: (loaded) => assert.equal(goldmane(loaded).tls?.keyFile, key) },
   RECONNECT_WAIT_TIME_IN_MILLISECONDS: { value: '250', expect: (loaded) => assert.equal(goldmane(loaded).reconnect.initial, 250) },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    value: 'http://collector.monitoring:4318',
+    expect: (loaded) => {
+      assert.equal(otlp(loaded).endpoint, 'http://collector.monitoring:4318');
+      assert.deepEqual(enabledNames(loaded), ['otlp'], 'the standard variable enables the sink');
+    },
+  },
+  OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: {
+    value: 'http://loki.monitoring:3100/otlp/v1/logs',
+    expect: (loaded) => {
+      assert.equal(otlp(loaded).logsEndpoint, 'http://loki.monitoring:3100/otlp/v1/logs');
+      assert.deepEqual(enabledNames(loaded), ['otlp']);
+    },
+  },
+  OTEL_EXPORTER_OTLP_PROTOCOL: {
+    value: 'http/json',
+    expect: (loaded) => {
+      assert.equal(otlp(loaded).protocol, 'http/json');
+      const specific = loadConfig({ env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'http/protobuf' }, definitions });
+      assert.equal(otlp(specific).protocol, 'http/protobuf', 'the logs variable wins, no conflict');
+    },
+  },
+  OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: { value: 'http/json', expect: (loaded) => assert.equal(otlp(loaded).protocol, 'http/json') },
+  OTEL_EXPORTER_OTLP_HEADERS: {
+    value: 'Authorization=Bearer%20abc, X-Scope-OrgID=team-a',
+    expect: (loaded) => assert.deepEqual(otlp(loaded).headers, { Authorization: 'Bearer abc', 'X-Scope-OrgID': 'team-a' }),
+  },
+  OTEL_EXPORTER_OTLP_LOGS_HEADERS: { value: 'api-key=s3cr%3Dt', expect: (loaded) => assert.deepEqual(otlp(loaded).headers, { 'api-key': 's3cr=t' }) },
+  OTEL_EXPORTER_OTLP_TIMEOUT: { value: '2500', expect: (loaded) => assert.equal(otlp(loaded).timeout, 2_500) },
+  OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: { value: '3000', expect: (loaded) => assert.equal(otlp(loaded).timeout, 3_000) },
+  OTEL_EXPORTER_OTLP_COMPRESSION: { value: 'gzip', expect: (loaded) => assert.equal(otlp(loaded).compression, 'gzip') },
+  OTEL_EXPORTER_OTLP_LOGS_COMPRESSION: { value: 'gzip', expect: (loaded) => assert.equal(otlp(loaded).compression, 'gzip') },
+  OTEL_EXPORTER_OTLP_CERTIFICATE: { value: ca, expect: (loaded) => assert.equal(otlp(loaded).tls?.caFile, ca) },
+  OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE: { value: ca, expect: (loaded) => assert.equal(otlp(loaded).tls?.caFile, ca) },
+  OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: { value: cert, with: { OTEL_EXPORTER_OTLP_CLIENT_KEY: key }, expect: (loaded) => assert.equal(otlp(loaded).tls?.certFile, cert) },
+  OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE: {
+    value: cert,
+    with: { OTEL_EXPORTER_OTLP_LOGS_CLIENT_KEY: key },
+    expect: (loaded) => assert.equal(otlp(loaded).tls?.certFile, cert),
+  },
+  OTEL_EXPORTER_OTLP_CLIENT_KEY: { value: key, with: { OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: cert }, expect: (loaded) => assert.equal(otlp(loaded).tls?.keyFile, key) },
+  OTEL_EXPORTER_OTLP_LOGS_CLIENT_KEY: {
+    value: key,
+    with: { OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE: cert },
+    expect: (loaded) => assert.equal(otlp(loaded).tls?.keyFile, key),
+  },
+  OTEL_SERVICE_NAME: { value: 'calico-flow-logs', expect: (loaded) => assert.equal(otlp(loaded).serviceName, 'calico-flow-logs') },
+  OTEL_RESOURCE_ATTRIBUTES: {
+    value: 'deployment.environment=prod,k8s.cluster.name=eu-1',
+    expect: (loaded) => assert.deepEqual(otlp(loaded).resourceAttributes, { 'deployment.environment': 'prod', 'k8s.cluster.name': 'eu-1' }),
+  },
+  OTEL_BLRP_MAX_QUEUE_SIZE: { value: '4096', expect: (loaded) => assert.equal(otlp(loaded).queueSize, 4_096) },
+  OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: { value: '1000', expect: (loaded) => assert.equal(otlp(loaded).batchSize, 1_000) },
+  OTEL_BLRP_SCHEDULE_DELAY: { value: '5000', expect: (loaded) => assert.equal(otlp(loaded).batchDelay, 5_000) },
+  OTEL_BLRP_EXPORT_TIMEOUT: {
+    value: '30000',
+    expect: (loaded) => {
+      assert.equal(otlp(loaded).timeout, 30_000);
+      const both = loadConfig({ env: { OTEL_BLRP_EXPORT_TIMEOUT: '30000', OTEL_EXPORTER_OTLP_TIMEOUT: '5000' }, definitions });
+      assert.equal(otlp(both).timeout, 5_000, 'the exporter timeout wins');
+    },
+  },
+  FLOWLENS_CLUSTER: { value: 'prod-eu', expect: (loaded) => assert.equal(otlp(loaded).cluster, 'prod-eu') },
 };
 
 for (const row of ENVIRONMENT) {

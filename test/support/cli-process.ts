@@ -23,6 +23,8 @@ export interface AgentProcess {
   readonly child: ChildProcess;
   readonly url: string;
   readonly logs: string[];
+  /** Standard output, line by line. */
+  readonly stdout: string[];
   /** Resolves with the exit code. */
   readonly exited: Promise<number | null>;
   kill(signal?: NodeJS.Signals): void;
@@ -38,6 +40,14 @@ export function startAgent(args: readonly string[], env: NodeJS.ProcessEnv = {},
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
+  const stdout: string[] = [];
+  let pendingOut = '';
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => {
+    const lines = (pendingOut + chunk).split('\n');
+    pendingOut = lines.pop() ?? '';
+    stdout.push(...lines);
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const kill = (signal: NodeJS.Signals = 'SIGKILL'): void => {
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, signal);
@@ -60,7 +70,7 @@ export function startAgent(args: readonly string[], env: NodeJS.ProcessEnv = {},
           const entry = JSON.parse(line) as { msg?: string; url?: string };
           if (entry.msg === 'HTTP server listening' && entry.url) {
             clearTimeout(timer);
-            resolve({ child, url: entry.url, logs, exited, kill });
+            resolve({ child, url: entry.url, logs, stdout, exited, kill });
           }
         } catch {
           // not a log line

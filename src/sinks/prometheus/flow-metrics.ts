@@ -91,6 +91,7 @@ export class FlowMetrics implements FlowConsumer {
   consume(records: readonly FlowRecord[]): void {
     const now = this.metrics.budget.now();
     for (const record of records) {
+      if (record.replay === true) continue;
       let handles = this.handles.get(record.key);
       if (handles === undefined) {
         if (this.handles.size >= this.maxKeys) this.handles.clear();

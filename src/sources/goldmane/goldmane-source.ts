@@ -6,7 +6,7 @@ import type { FlowBus, FlowQueue } from '../../flow/flow-bus.js';
 import type { Logger } from '../../log/logger.js';
 import type { MetricsPipeline } from '../../metrics/pipeline.js';
 import type { CounterFamily, GaugeFamily } from '../../metrics/series-budget.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../../retry/backoff.js';
 import { STREAM_METHOD, encodeStreamRequest, goldmane, isDecodeFailure, type DecodeFailure } from './codec.js';
 import { transportSecurity, type GoldmaneConfig } from './config.js';
 import { keyParts, toFlowRecord, type KeyParts } from './flow-mapping.js';
@@ -72,6 +72,9 @@ export class GoldmaneSource implements Component {
   private readonly backoff: Backoff;
   private readonly knownKeys = new Map<string, KnownKey>();
   private lastEndTime: number | undefined;
+  /** Reports starting before this (unix seconds) are replays from a checkpoint resume. */
+  private liveFrom = Number.NEGATIVE_INFINITY;
+  private readonly flows: FlowBus;
   private everUp = false;
   private up = false;
   private reason = 'connecting';
@@ -93,6 +96,7 @@ export class GoldmaneSource implements Component {
     this.config = config;
     this.logger = options.logger;
     this.now = options.now ?? Date.now;
+    this.flows = options.flows;
     this.queue = options.flows.queue('goldmane', config.queueSize);
     this.dedupe = new IntervalDedupe(Math.max(15, config.dedupeWindow / 1_000));
     this.backoff = new Backoff(config.reconnect.initial, Math.max(config.reconnect.initial, config.reconnect.max), options.random);
@@ -156,6 +160,7 @@ export class GoldmaneSource implements Component {
   }
 
   private async run(): Promise<void> {
+    this.applyResumePoint();
     while (!this.stopping) {
       const plan = planResume(this.lastEndTime, this.now() / 1_000);
       if (plan.gapSeconds > 0) {
@@ -173,6 +178,24 @@ export class GoldmaneSource implements Component {
       this.logger.warn({ reason: end.code, detail: end.detail, retryInMs: delayMs }, 'Goldmane stream ended; reconnecting');
       await this.sleep(delayMs);
     }
+  }
+
+  /**
+   * A sink's checkpoint (otlp.checkpointFile): start where the previous
+   * process stopped delivering instead of "now", skip what it delivered, and
+   * mark what a "now" stream would not have sent as replay, which the
+   * Prometheus counters skip (the previous process counted it).
+   */
+  private applyResumePoint(): void {
+    const point = this.flows.takeResume();
+    if (point === undefined) return;
+    this.lastEndTime = point.startTime;
+    for (const start of [...point.delivered.keys()].sort((a, b) => a - b)) {
+      for (const key of point.delivered.get(start) ?? []) this.dedupe.seen(key, start);
+    }
+    // A "now" stream opened at this moment sends the bucket starting here first.
+    this.liveFrom = Math.floor(this.now() / 15_000) * 15 - 15;
+    this.logger.info({ resumeFrom: point.startTime, liveFrom: this.liveFrom }, 'resuming Goldmane from a checkpoint');
   }
 
   private stream(startTimeGte: number): Promise<StreamEnd> {
@@ -239,7 +262,8 @@ export class GoldmaneSource implements Component {
       this.duplicates.inc();
       return;
     }
-    this.queue.push(toFlowRecord(message, known.parts, labelsOf(known, message.labels)));
+    const record = toFlowRecord(message, known.parts, labelsOf(known, message.labels));
+    this.queue.push(message.startTime < this.liveFrom ? { ...record, replay: true } : record);
   }
 
   /** What is known about a flow key, decoded the first time its bytes are seen. */

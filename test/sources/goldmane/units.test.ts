@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { FlowBus } from '../../../src/flow/flow-bus.js';
 import type { FlowRecord } from '../../../src/flow/flow-record.js';
 import { MetricsPipeline } from '../../../src/metrics/pipeline.js';
-import { Backoff } from '../../../src/sources/goldmane/backoff.js';
+import { Backoff } from '../../../src/retry/backoff.js';
 import { decodeFlowResult, encodeFlowResult, goldmane, isDecodeFailure } from '../../../src/sources/goldmane/codec.js';
 import { flowKeyId, keyParts, toFlowRecord } from '../../../src/sources/goldmane/flow-mapping.js';
 import { decodeFlowReport, decodeLabels } from '../../../src/sources/goldmane/report-decoder.js';

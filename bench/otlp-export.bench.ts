@@ -1,0 +1,169 @@
+import { Worker } from 'node:worker_threads';
+import pino from 'pino';
+import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { OTLPLogExporter as ProtobufLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { FlowBus } from '../src/flow/flow-bus.js';
+import type { FlowRecord } from '../src/flow/flow-record.js';
+import { MetricsPipeline } from '../src/metrics/pipeline.js';
+import { otlpSchema } from '../src/sinks/otlp/config.js';
+import { OtlpSink } from '../src/sinks/otlp/otlp-sink.js';
+import { goldmane } from '../src/sources/goldmane/codec.js';
+import { keyParts, toFlowRecord } from '../src/sources/goldmane/flow-mapping.js';
+import { gc, median, report } from './report.js';
+
+// Flow records to acknowledged OTLP/HTTP requests, protobuf and JSON, against
+// a local receiver in a worker thread (it reads each request and answers 200,
+// as a collector would). Two passes per round over the same records:
+//
+// - exporter floor (baseline): the SDK's OTLP exporter alone, sending
+//   already-built SDK log records in batches of 512, one request at a time;
+// - flowlens: the otlp sink from FlowRecord on: the queue, the seed-model body
+//   and attributes, SDK log records, the same exporter, acknowledgements.
+//
+// ratio = flowlens / floor: how much of the exporter's own speed is left
+// after everything flowlens adds.
+
+const RECORDS = Number(process.env.BENCH_OTLP_RECORDS ?? 100_000);
+const KEYS = 4_000;
+const BATCH = 512;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+const RECEIVER = `
+const http = require('node:http');
+const { parentPort } = require('node:worker_threads');
+const server = http.createServer((request, response) => {
+  request.on('data', () => {});
+  request.on('end', () => {
+    const json = (request.headers['content-type'] || '').startsWith('application/json');
+    response.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' });
+    response.end(json ? '{}' : undefined);
+  });
+});
+server.keepAliveTimeout = 60000;
+server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
+`;
+
+function flowRecords(): FlowRecord[] {
+  const start = Math.floor(Date.now() / 1_000 / 15) * 15 - 3_000;
+  const records: FlowRecord[] = [];
+  for (let i = 0; i < RECORDS; i++) {
+    const index = i % KEYS;
+    const allow = index % 10 !== 0;
+    const key: goldmane.FlowKey.$Properties = {
+      sourceName: `frontend-${index % 400}-*`,
+      sourceNamespace: `team-${index % 25}`,
+      sourceType: goldmane.EndpointType.WorkloadEndpoint,
+      destName: `backend-${index % 150}-*`,
+      destNamespace: `team-${(index * 7) % 25}`,
+      destType: goldmane.EndpointType.WorkloadEndpoint,
+      destPort: 1_024 + index,
+      destServiceName: `backend-${index % 150}`,
+      destServiceNamespace: `team-${(index * 7) % 25}`,
+      destServicePortName: 'http',
+      destServicePort: 80,
+      proto: 'tcp',
+      reporter: index % 2 === 0 ? goldmane.Reporter.Src : goldmane.Reporter.Dst,
+      action: allow ? goldmane.Action.Allow : goldmane.Action.Deny,
+      policies: {
+        enforcedPolicies: [{ kind: goldmane.PolicyKind.CalicoNetworkPolicy, namespace: `team-${index % 25}`, name: allow ? 'allow-backend' : 'default-deny', tier: 'default', action: allow ? goldmane.Action.Allow : goldmane.Action.Deny }],
+      },
+    };
+    const interval = Math.floor(i / KEYS);
+    records.push(
+      toFlowRecord(
+        {
+          startTime: start + interval * 15,
+          endTime: start + interval * 15 + 15,
+          sourceLabels: ['app=frontend', 'team=a'],
+          destLabels: ['app=backend'],
+          packetsIn: 10,
+          packetsOut: 12,
+          bytesIn: 1_400,
+          bytesOut: 9_000,
+          numConnectionsStarted: i % 3,
+          numConnectionsCompleted: i % 3,
+          numConnectionsLive: 1,
+        },
+        keyParts(key),
+      ),
+    );
+  }
+  return records;
+}
+
+type Protocol = 'http/protobuf' | 'http/json';
+
+function sinkConfig(port: number, protocol: Protocol) {
+  return otlpSchema.parse({ endpoint: `http://127.0.0.1:${port}`, protocol, queueSize: RECORDS, batchSize: BATCH, batchDelay: '1s', retry: { initial: '100ms' } });
+}
+
+/** flowlens: records handed over in bus-sized batches until the receiver acknowledged all of them. */
+async function throughSink(port: number, protocol: Protocol, records: readonly FlowRecord[]): Promise<{ ms: number; logs: ReadableLogRecord[] }> {
+  const metrics = new MetricsPipeline({ maxSeriesPerMetric: 1_000, seriesTtlMs: 0, version: 'bench', processMetrics: false });
+  const flows = new FlowBus(metrics);
+  const sink = new OtlpSink({ config: sinkConfig(port, protocol), logger: pino({ level: 'silent' }), metrics, flows });
+  // Keep the SDK records of one pass for the floor pass.
+  const logs: ReadableLogRecord[] = [];
+  const build = (sink as unknown as { build: (records: readonly FlowRecord[]) => ReadableLogRecord[] }).build.bind(sink);
+  (sink as unknown as { build: typeof build }).build = (batch) => {
+    const built = build(batch);
+    logs.push(...built);
+    return built;
+  };
+  await sink.start();
+  const begin = performance.now();
+  for (let i = 0; i < records.length; i += 1_024) {
+    sink.consume(records.slice(i, i + 1_024));
+    if (i % 8_192 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  await sink.stop(AbortSignal.timeout(600_000));
+  const ms = performance.now() - begin;
+  const text = await metrics.render('text');
+  const acked = Number(/^flowlens_otlp_exported_total (\d+)/m.exec(text)?.[1] ?? 0);
+  if (acked !== records.length) throw new Error(`${protocol}: ${acked} of ${records.length} acknowledged`);
+  return { ms, logs };
+}
+
+/** The floor: the SDK exporter alone over prebuilt log records, one request at a time. */
+async function exporterOnly(port: number, protocol: Protocol, logs: readonly ReadableLogRecord[]): Promise<number> {
+  const config = { url: `http://127.0.0.1:${port}/v1/logs`, concurrencyLimit: 1 };
+  const exporter = protocol === 'http/json' ? new JsonLogExporter(config) : new ProtobufLogExporter(config);
+  const begin = performance.now();
+  for (let i = 0; i < logs.length; i += BATCH) {
+    const code = await new Promise<number>((resolve) => exporter.export(logs.slice(i, i + BATCH), (result) => resolve(result.code)));
+    if (code !== 0) throw new Error(`${protocol}: the exporter failed`);
+  }
+  const ms = performance.now() - begin;
+  await exporter.shutdown();
+  return ms;
+}
+
+const worker = new Worker(RECEIVER, { eval: true });
+const port = await new Promise<number>((resolve) => worker.once('message', resolve));
+const records = flowRecords();
+for (const protocol of ['http/protobuf', 'http/json'] as const) {
+  const sinkTimes: number[] = [];
+  const floorTimes: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    gc();
+    const { ms, logs } = await throughSink(port, protocol, records);
+    sinkTimes.push(ms);
+    gc();
+    floorTimes.push(await exporterOnly(port, protocol, logs));
+  }
+  const sinkRate = records.length / (median(sinkTimes) / 1_000);
+  const floorRate = records.length / (median(floorTimes) / 1_000);
+  report({
+    benchmark: 'otlp_export',
+    protocol,
+    records: records.length,
+    batch: BATCH,
+    exporter_floor_records_per_s: floorRate,
+    flowlens_records_per_s: sinkRate,
+    ratio: sinkRate / floorRate,
+    goal_records_per_s: 50_000,
+    pass: sinkRate >= 50_000,
+  });
+}
+await worker.terminate();

@@ -1,0 +1,130 @@
+import type { EndpointType, FlowAction, FlowRecord, FlowReporter, PolicyHit } from '../../flow/flow-record.js';
+
+// A flow record as calico-flow-logs-otlphttp-exporter wrote it: Goldmane's Flow
+// in protojson (the `Key` object, lowerCamelCase fields, enums by name, int64
+// as strings, fields at their zero value left out), so Loki queries written
+// for that tool (`| json | Key_action="Deny"`) keep working. The Key part is
+// the same for every interval of a flow, so it is rendered once per key.
+
+const ACTION: Readonly<Record<FlowAction, string | undefined>> = { allow: 'Allow', deny: 'Deny', pass: 'Pass', unspecified: undefined, unknown: undefined };
+const REPORTER: Readonly<Record<FlowReporter, string | undefined>> = { src: 'Src', dst: 'Dst', unspecified: undefined, unknown: undefined };
+const ENDPOINT_TYPE: Readonly<Record<EndpointType, string | undefined>> = {
+  workload: 'WorkloadEndpoint',
+  host: 'HostEndpoint',
+  networkset: 'NetworkSet',
+  network: 'Network',
+  unspecified: undefined,
+  unknown: undefined,
+};
+
+/** Goldmane's enum name for a normalized action (undefined: left out, as protojson leaves out 0). */
+export const goldmaneAction = (action: FlowAction): string | undefined => ACTION[action];
+export const goldmaneReporter = (reporter: FlowReporter): string | undefined => REPORTER[reporter];
+export const goldmaneEndpointType = (type: EndpointType): string | undefined => ENDPOINT_TYPE[type];
+
+class JsonFields {
+  private readonly parts: string[] = [];
+
+  string(name: string, value: string | undefined): this {
+    if (value !== undefined && value !== '') this.parts.push(`"${name}":${JSON.stringify(value)}`);
+    return this;
+  }
+
+  /** int64 in protojson: a decimal string. */
+  int64(name: string, value: number | undefined): this {
+    if (value !== undefined && value !== 0) this.parts.push(`"${name}":"${value}"`);
+    return this;
+  }
+
+  raw(name: string, json: string | undefined): this {
+    if (json !== undefined) this.parts.push(`"${name}":${json}`);
+    return this;
+  }
+
+  strings(name: string, values: readonly string[]): this {
+    if (values.length > 0) this.parts.push(`"${name}":${JSON.stringify(values)}`);
+    return this;
+  }
+
+  toString(): string {
+    return `{${this.parts.join(',')}}`;
+  }
+}
+
+function policyKind(kind: PolicyHit['kind']): string | undefined {
+  if (kind === 'KindUnspecified') return undefined;
+  // A kind newer than this flowlens: protojson writes the number.
+  const unknown = /^Kind(\d+)$/.exec(kind);
+  return unknown ? unknown[1] : JSON.stringify(kind);
+}
+
+function policyHit(hit: PolicyHit): string {
+  return new JsonFields()
+    .raw('kind', policyKind(hit.kind))
+    .string('namespace', hit.namespace)
+    .string('name', hit.name)
+    .string('tier', hit.tier)
+    .string('action', goldmaneAction(hit.action))
+    .int64('policyIndex', hit.policyIndex)
+    .int64('ruleIndex', hit.ruleIndex)
+    .raw('trigger', hit.trigger && policyHit(hit.trigger))
+    .toString();
+}
+
+function hits(list: readonly PolicyHit[] | undefined): string | undefined {
+  return list === undefined || list.length === 0 ? undefined : `[${list.map(policyHit).join(',')}]`;
+}
+
+/** The `Key` object of a record, as JSON. */
+export function keyJson(record: FlowRecord): string {
+  const policies = record.policies;
+  const trace =
+    policies === undefined ? undefined : new JsonFields().raw('enforcedPolicies', hits(policies.enforced)).raw('pendingPolicies', hits(policies.pending)).toString();
+  return new JsonFields()
+    .string('sourceName', record.src.name)
+    .string('sourceNamespace', record.src.namespace)
+    .string('sourceType', goldmaneEndpointType(record.src.type))
+    .string('destName', record.dst.name)
+    .string('destNamespace', record.dst.namespace)
+    .string('destType', goldmaneEndpointType(record.dst.type))
+    .int64('destPort', record.dst.port)
+    .string('destServiceName', record.service?.name)
+    .string('destServiceNamespace', record.service?.namespace)
+    .string('destServicePortName', record.service?.portName)
+    .int64('destServicePort', record.service?.port)
+    .string('proto', record.proto)
+    .string('reporter', goldmaneReporter(record.reporter))
+    .string('action', goldmaneAction(record.action))
+    .raw('policies', trace === '{}' ? undefined : trace)
+    .toString();
+}
+
+/** Renders flow log bodies, keeping each flow key's rendered Key for later intervals. */
+export class FlowBodies {
+  private readonly keys = new Map<string, string>();
+
+  constructor(private readonly maxKeys = 100_000) {}
+
+  body(record: FlowRecord): string {
+    let key = this.keys.get(record.key);
+    if (key === undefined) {
+      key = keyJson(record);
+      if (this.keys.size >= this.maxKeys) this.keys.clear();
+      this.keys.set(record.key, key);
+    }
+    return new JsonFields()
+      .raw('Key', key)
+      .int64('startTime', record.startTime / 1_000)
+      .int64('endTime', record.endTime / 1_000)
+      .strings('sourceLabels', record.src.labels)
+      .strings('destLabels', record.dst.labels)
+      .int64('packetsIn', record.packetsIn)
+      .int64('packetsOut', record.packetsOut)
+      .int64('bytesIn', record.bytesIn)
+      .int64('bytesOut', record.bytesOut)
+      .int64('numConnectionsStarted', record.connectionsStarted)
+      .int64('numConnectionsCompleted', record.connectionsCompleted)
+      .int64('numConnectionsLive', record.connectionsLive)
+      .toString();
+  }
+}

@@ -1,0 +1,15 @@
+import { defineComponent } from '../../components/component.js';
+import { jsonlSchema } from './config.js';
+import { JsonlSink } from './jsonl-sink.js';
+
+export const jsonlDefinition = defineComponent({
+  name: 'jsonl',
+  kind: 'sink',
+  description: 'Flow logs as JSON lines on standard output or in a file (the OTLP record body).',
+  schema: jsonlSchema,
+  create: (config, context) => {
+    const sink = new JsonlSink({ config, logger: context.logger, metrics: context.metrics });
+    context.flows.subscribe(sink);
+    return sink;
+  },
+});

@@ -1,0 +1,408 @@
+import dc from 'node:diagnostics_channel';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { SeverityNumber, type Logger as OtelLogger } from '@opentelemetry/api-logs';
+import type { ExportResult } from '@opentelemetry/core';
+import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { OTLPLogExporter as ProtobufLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import { LoggerProvider, type LogRecordExporter, type LogRecordProcessor, type ReadableLogRecord, type SdkLogRecord } from '@opentelemetry/sdk-logs';
+import type { Component, ComponentStatus } from '../../components/component.js';
+import type { FlowBus } from '../../flow/flow-bus.js';
+import type { FlowConsumer, FlowRecord } from '../../flow/flow-record.js';
+import { Ring } from '../../flow/ring.js';
+import type { Logger } from '../../log/logger.js';
+import type { MetricsPipeline } from '../../metrics/pipeline.js';
+import type { CounterFamily, GaugeFamily } from '../../metrics/series-budget.js';
+import { Backoff } from '../../retry/backoff.js';
+import { VERSION } from '../../version.js';
+import { flowAttributes } from '../flow-log/attributes.js';
+import { FlowBodies } from '../flow-log/body.js';
+import { DeliveryTracker, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { logsUrl, type OtlpConfig } from './config.js';
+
+// Flow records as OpenTelemetry log records over OTLP/HTTP, built with the
+// OpenTelemetry JS logs SDK (LoggerProvider, log records, resource) and sent
+// by its OTLP/HTTP exporters (protobuf or JSON).
+//
+// The SDK's BatchLogRecordProcessor drops a batch its exporter could not send;
+// flow logs must survive a receiver that is down for a while. So records wait
+// in a bounded queue (oldest dropped, and counted, when full), and a batch is
+// turned into SDK log records and exported only when it is its turn; a batch
+// that fails for a transient reason is sent again, with backoff and honouring
+// the receiver's Retry-After, until it is acknowledged or the agent stops.
+
+export const SCOPE_NAME = 'flowlens/flows';
+const CHECKPOINT_INTERVAL_MS = 5_000;
+/** A Retry-After beyond this is not believed. */
+const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
+/** Hands the records the SDK builds straight to the batch being assembled. */
+class BatchCollector implements LogRecordProcessor {
+  batch: ReadableLogRecord[] = [];
+
+  onEmit(record: SdkLogRecord): void {
+    this.batch.push(record);
+  }
+
+  async forceFlush(): Promise<void> {}
+
+  async shutdown(): Promise<void> {}
+}
+
+interface ObservedResponse {
+  readonly status?: number;
+  readonly retryAfterMs?: number;
+}
+
+type Outcome = { readonly ok: true } | { readonly ok: false; readonly permanent: boolean; readonly reason: string; readonly detail: string; readonly retryAfterMs?: number };
+
+function retryAfterMs(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined) return undefined;
+  const seconds = Number(value.trim());
+  const ms = Number.isFinite(seconds) ? seconds * 1_000 : Date.parse(value) - Date.now();
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, MAX_RETRY_AFTER_MS) : undefined;
+}
+
+function hrTime(ms: number): [number, number] {
+  const seconds = Math.floor(ms / 1_000);
+  return [seconds, Math.round((ms - seconds * 1_000) * 1_000_000)];
+}
+
+export interface OtlpSinkOptions {
+  readonly config: OtlpConfig;
+  readonly logger: Logger;
+  readonly metrics: MetricsPipeline;
+  readonly flows: FlowBus;
+  readonly random?: () => number;
+}
+
+export class OtlpSink implements Component, FlowConsumer {
+  readonly name = 'otlp';
+  private readonly config: OtlpConfig;
+  private readonly log: Logger;
+  private readonly url: string;
+  private readonly queue: Ring<FlowRecord>;
+  private readonly bodies = new FlowBodies();
+  private readonly collector = new BatchCollector();
+  private readonly provider: LoggerProvider;
+  private readonly otelLogger: OtelLogger;
+  private readonly exporter: LogRecordExporter;
+  private readonly agent: http.Agent;
+  private readonly backoff: Backoff;
+  private readonly tracker = new DeliveryTracker();
+  private inFlight: readonly FlowRecord[] = [];
+  private lastResponse: ObservedResponse | undefined;
+  private readonly onResponse = (message: unknown): void => this.observe(message);
+  private readonly onRequestError = (message: unknown): void => this.observe(message);
+
+  private pump: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private firstWaitingAt: number | undefined;
+  private stopping = false;
+  private readonly abort = new AbortController();
+  private checkpointTimer: NodeJS.Timeout | undefined;
+  private checkpointDirty = false;
+  private up = true;
+  private reason: string | undefined;
+
+  private readonly exported: CounterFamily;
+  private readonly failures: CounterFamily;
+  private readonly retries: CounterFamily;
+  private readonly dropped: CounterFamily;
+  private readonly requests: CounterFamily;
+  private readonly lastSuccess: GaugeFamily;
+
+  constructor(options: OtlpSinkOptions) {
+    const { config, metrics } = options;
+    this.config = config;
+    this.log = options.logger;
+    this.url = logsUrl(config);
+    this.queue = new Ring(config.queueSize);
+    this.backoff = new Backoff(config.retry.initial, Math.max(config.retry.initial, config.retry.max), options.random);
+
+    const tls = config.tls;
+    this.agent = this.url.startsWith('https:')
+      ? new https.Agent({
+          keepAlive: true,
+          ...(tls?.caFile ? { ca: readFileSync(tls.caFile) } : {}),
+          ...(tls?.certFile && tls.keyFile ? { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } : {}),
+        })
+      : new http.Agent({ keepAlive: true });
+    const exporterConfig = {
+      url: this.url,
+      headers: config.headers,
+      timeoutMillis: config.timeout,
+      compression: config.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
+      httpAgentOptions: () => this.agent,
+      // One batch at a time: order is kept and the checkpoint stays exact.
+      concurrencyLimit: 1,
+    };
+    this.exporter = config.protocol === 'http/json' ? new JsonLogExporter(exporterConfig) : new ProtobufLogExporter(exporterConfig);
+
+    const serviceName = config.serviceName ?? config.resourceAttributes['service.name'] ?? 'flowlens';
+    const cluster = config.cluster === undefined ? {} : { cluster: config.cluster, 'k8s.cluster.name': config.cluster };
+    const resource = defaultResource()
+      .merge(resourceFromAttributes(config.resourceAttributes))
+      .merge(resourceFromAttributes({ 'service.name': serviceName, 'service.version': VERSION, ...cluster }));
+    this.provider = new LoggerProvider({ resource, processors: [this.collector] });
+    this.otelLogger = this.provider.getLogger(SCOPE_NAME, VERSION);
+
+    const self = { expires: false } as const;
+    this.exported = metrics.counter({ name: 'flowlens_otlp_exported_total', help: 'Flow log records the OTLP receiver acknowledged.', ...self });
+    this.failures = metrics.counter({
+      name: 'flowlens_otlp_export_failures_total',
+      help: 'Export attempts that failed, by reason (http_<status>, network, timeout, other).',
+      labelNames: ['reason'],
+      ...self,
+    });
+    this.retries = metrics.counter({ name: 'flowlens_otlp_retries_total', help: 'Batches sent again after a transient failure.', ...self });
+    this.dropped = metrics.counter({
+      name: 'flowlens_otlp_dropped_total',
+      help: 'Flow log records given up, by reason (queue_full, rejected, shutdown).',
+      labelNames: ['reason'],
+      ...self,
+    });
+    this.requests = metrics.counter({
+      name: 'flowlens_otlp_http_responses_total',
+      help: 'HTTP responses from the OTLP receiver, by status code (the exporter\'s own quick retries included).',
+      labelNames: ['code'],
+      ...self,
+    });
+    this.lastSuccess = metrics.gauge({
+      name: 'flowlens_otlp_last_success_timestamp_seconds',
+      help: 'When the receiver last acknowledged a batch (unix seconds).',
+      ...self,
+    });
+    const depth = metrics.gauge({ name: 'flowlens_otlp_queue_depth', help: 'Flow log records waiting for export, the batch in flight included.', ...self });
+    metrics.onCollect(() => depth.set(undefined, this.queue.size + this.inFlight.length));
+    this.exported.inc(undefined, 0);
+    this.retries.inc(undefined, 0);
+
+    if (config.checkpointFile !== undefined) {
+      try {
+        const point = readCheckpoint(config.checkpointFile);
+        if (point !== undefined) {
+          options.flows.offerResume(point);
+          this.log.info({ file: config.checkpointFile, resumeFrom: point.startTime }, 'flow log checkpoint found');
+        }
+      } catch (error) {
+        this.log.warn({ file: config.checkpointFile, error: (error as Error).message }, 'ignoring an unreadable flow log checkpoint; starting from now');
+      }
+    }
+  }
+
+  async start(): Promise<void> {
+    dc.subscribe('http.client.response.finish', this.onResponse);
+    dc.subscribe('http.client.request.error', this.onRequestError);
+    this.pump = this.run();
+    if (this.config.checkpointFile !== undefined) {
+      this.checkpointTimer = setInterval(() => this.saveCheckpoint(), CHECKPOINT_INTERVAL_MS);
+      this.checkpointTimer.unref();
+    }
+    this.log.info({ url: this.url, protocol: this.config.protocol }, 'exporting flow logs over OTLP/HTTP');
+  }
+
+  status(): ComponentStatus {
+    return { ready: true, up: this.up, ...(this.up ? {} : { reason: this.reason ?? 'export failing' }) };
+  }
+
+  consume(records: readonly FlowRecord[]): void {
+    if (this.stopping && this.abort.signal.aborted) {
+      this.dropped.inc({ reason: 'shutdown' }, records.length);
+      return;
+    }
+    let overflow = 0;
+    for (const record of records) if (this.queue.push(record) !== undefined) overflow++;
+    if (overflow > 0) this.dropped.inc({ reason: 'queue_full' }, overflow);
+    if (this.firstWaitingAt === undefined) {
+      // The pump sleeps while the queue is empty: start the batch delay now.
+      this.firstWaitingAt = Date.now();
+      this.wake?.();
+    } else if (this.queue.size >= this.config.batchSize) {
+      this.wake?.();
+    }
+  }
+
+  async stop(deadline: AbortSignal): Promise<void> {
+    this.stopping = true;
+    const giveUp = (): void => this.abort.abort();
+    if (deadline.aborted) giveUp();
+    else deadline.addEventListener('abort', giveUp, { once: true });
+    this.wake?.();
+    await this.pump;
+    deadline.removeEventListener('abort', giveUp);
+    clearInterval(this.checkpointTimer);
+    const left = this.queue.size;
+    if (left > 0) {
+      this.dropped.inc({ reason: 'shutdown' }, left);
+      this.log.warn({ records: left }, 'flow log records not exported before the shutdown deadline');
+    }
+    this.saveCheckpoint(true);
+    dc.unsubscribe('http.client.response.finish', this.onResponse);
+    dc.unsubscribe('http.client.request.error', this.onRequestError);
+    await this.provider.shutdown().catch(() => {});
+    await this.exporter.shutdown().catch(() => {});
+    this.agent.destroy();
+  }
+
+  /** Exports batches in order until stopped (and, when stopping, until the queue is empty or the deadline passes). */
+  private async run(): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      if (this.queue.size === 0) {
+        if (this.stopping) return;
+        this.firstWaitingAt = undefined;
+        await this.sleep(60_000);
+        continue;
+      }
+      const waited = Date.now() - (this.firstWaitingAt ?? Date.now());
+      if (this.queue.size < this.config.batchSize && !this.stopping && waited < this.config.batchDelay) {
+        await this.sleep(this.config.batchDelay - waited);
+        continue;
+      }
+      const records = this.queue.take(this.config.batchSize);
+      this.firstWaitingAt = this.queue.size > 0 ? Date.now() : undefined;
+      this.inFlight = records;
+      const delivered = await this.deliver(this.build(records));
+      this.inFlight = [];
+      if (delivered) {
+        this.tracker.acknowledge(records);
+        this.checkpointDirty = true;
+      }
+    }
+  }
+
+  private build(records: readonly FlowRecord[]): ReadableLogRecord[] {
+    this.collector.batch = [];
+    for (const record of records) {
+      const deny = record.action === 'deny';
+      this.otelLogger.emit({
+        timestamp: hrTime(record.endTime),
+        severityNumber: deny ? SeverityNumber.WARN : SeverityNumber.INFO,
+        severityText: deny ? 'WARN' : 'INFO',
+        body: this.bodies.body(record),
+        attributes: flowAttributes(record),
+      });
+    }
+    return this.collector.batch;
+  }
+
+  /** Sends one batch until acknowledged; false when given up (rejected, or the stop deadline passed). */
+  private async deliver(batch: ReadableLogRecord[]): Promise<boolean> {
+    for (;;) {
+      const outcome = await this.exportOnce(batch);
+      if (outcome.ok) {
+        this.exported.inc(undefined, batch.length);
+        this.lastSuccess.set(undefined, Date.now() / 1_000);
+        this.backoff.reset();
+        this.up = true;
+        return true;
+      }
+      if (outcome.reason === 'shutdown') {
+        this.dropped.inc({ reason: 'shutdown' }, batch.length);
+        return false;
+      }
+      this.failures.inc({ reason: outcome.reason });
+      if (outcome.permanent) {
+        this.dropped.inc({ reason: 'rejected' }, batch.length);
+        this.log.error({ url: this.url, detail: outcome.detail, records: batch.length }, 'the OTLP receiver rejected a batch of flow logs; dropped');
+        return false;
+      }
+      this.up = false;
+      this.reason = `${this.url}: ${outcome.detail}`;
+      if (this.abort.signal.aborted) {
+        this.dropped.inc({ reason: 'shutdown' }, batch.length);
+        return false;
+      }
+      const delayMs = Math.round(Math.max(this.backoff.next(), outcome.retryAfterMs ?? 0));
+      this.retries.inc();
+      this.log.warn({ url: this.url, detail: outcome.detail, records: batch.length, retryInMs: delayMs }, 'flow log export failed; retrying');
+      await this.sleep(delayMs, true);
+      if (this.abort.signal.aborted) {
+        this.dropped.inc({ reason: 'shutdown' }, batch.length);
+        return false;
+      }
+    }
+  }
+
+  private exportOnce(batch: ReadableLogRecord[]): Promise<Outcome> {
+    this.lastResponse = undefined;
+    return new Promise((resolve) => {
+      // Past the stop deadline nobody waits for the request in flight.
+      const abandon = (): void => resolve({ ok: false, permanent: false, reason: 'shutdown', detail: 'stopped while exporting' });
+      if (this.abort.signal.aborted) return abandon();
+      this.abort.signal.addEventListener('abort', abandon, { once: true });
+      this.exporter.export(batch, (result: ExportResult) => {
+        this.abort.signal.removeEventListener('abort', abandon);
+        if (result.code === 0) {
+          resolve({ ok: true });
+          return;
+        }
+        const response = this.lastResponse;
+        const error = result.error;
+        const detail = response?.status !== undefined ? `HTTP ${response.status}` : (error?.message ?? 'export failed');
+        const status = response?.status ?? (error as { code?: unknown } | undefined)?.code;
+        if (typeof status === 'number') {
+          const permanent = status >= 400 && status < 500 && status !== 408 && status !== 429;
+          resolve({ ok: false, permanent, reason: `http_${status}`, detail, ...(response?.retryAfterMs ? { retryAfterMs: response.retryAfterMs } : {}) });
+          return;
+        }
+        const networkError = response !== undefined || typeof (error as { code?: unknown } | undefined)?.code === 'string';
+        const reason = /timed? ?out/i.test(detail) ? 'timeout' : networkError ? 'network' : 'other';
+        resolve({ ok: false, permanent: false, reason, detail });
+      });
+    });
+  }
+
+  /** Remembers the HTTP outcome of this sink's own requests (the exporter reports only success or failure). */
+  private observe(message: unknown): void {
+    const { request, response, error } = message as { request?: { agent?: unknown }; response?: http.IncomingMessage; error?: NodeJS.ErrnoException };
+    if (request?.agent !== this.agent) return;
+    if (response !== undefined) {
+      const status = response.statusCode ?? 0;
+      this.requests.inc({ code: String(status) });
+      const after = status === 429 || status === 503 ? retryAfterMs(response.headers['retry-after']) : undefined;
+      this.lastResponse = { status, ...(after !== undefined ? { retryAfterMs: after } : {}) };
+    } else if (error !== undefined) {
+      this.lastResponse = {};
+    }
+  }
+
+  private saveCheckpoint(force = false): void {
+    const file = this.config.checkpointFile;
+    if (file === undefined || (!force && !this.checkpointDirty)) return;
+    let oldestPending: number | undefined;
+    const visit = (record: FlowRecord): void => {
+      const start = record.startTime / 1_000;
+      if (oldestPending === undefined || start < oldestPending) oldestPending = start;
+    };
+    this.inFlight.forEach(visit);
+    this.queue.forEach(visit);
+    const point = this.tracker.point(oldestPending);
+    if (point === undefined) return;
+    try {
+      writeCheckpoint(file, point);
+      this.checkpointDirty = false;
+    } catch (error) {
+      this.log.warn({ file, error: (error as Error).message }, 'could not write the flow log checkpoint');
+    }
+  }
+
+  /** Waits ms, or until woken (new records, stop); with untilAbort, only the stop deadline cuts it short. */
+  private sleep(ms: number, untilAbort = false): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.abort.signal.removeEventListener('abort', done);
+        if (this.wake === done) this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      this.abort.signal.addEventListener('abort', done, { once: true });
+      if (!untilAbort) this.wake = done;
+    });
+  }
+}
