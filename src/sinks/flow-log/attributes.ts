@@ -18,7 +18,8 @@ function put(attributes: FlowAttributes, name: string, value: string | undefined
   if (value !== undefined && value !== '') attributes[name] = value;
 }
 
-export function flowAttributes(record: FlowRecord): FlowAttributes {
+/** The attributes that are the same for every interval of a flow key. */
+function keyAttributes(record: FlowRecord): FlowAttributes {
   const attributes: FlowAttributes = {};
   put(attributes, 'action', goldmaneAction(record.action) ?? record.action);
   put(attributes, 'reporter', goldmaneReporter(record.reporter) ?? record.reporter);
@@ -41,6 +42,11 @@ export function flowAttributes(record: FlowRecord): FlowAttributes {
   const pending = record.policies?.pending ?? [];
   if (enforced.length > 0) attributes.enforced_policies = enforced.map(policyName);
   if (pending.length > 0) attributes.pending_policies = pending.map(policyName);
+  return attributes;
+}
+
+export function flowAttributes(record: FlowRecord): FlowAttributes {
+  const attributes = keyAttributes(record);
   attributes.packets_in = record.packetsIn;
   attributes.packets_out = record.packetsOut;
   attributes.bytes_in = record.bytesIn;

@@ -41,11 +41,6 @@ class JsonFields {
     return this;
   }
 
-  strings(name: string, values: readonly string[]): this {
-    if (values.length > 0) this.parts.push(`"${name}":${JSON.stringify(values)}`);
-    return this;
-  }
-
   toString(): string {
     return `{${this.parts.join(',')}}`;
   }
@@ -99,32 +94,55 @@ export function keyJson(record: FlowRecord): string {
     .toString();
 }
 
+/** `,"name":"value"` for an int64 field, nothing for 0 (protojson). */
+function int64(name: string, value: number): string {
+  return value === 0 ? '' : `,"${name}":"${value}"`;
+}
+
 /** Renders flow log bodies, keeping each flow key's rendered Key for later intervals. */
 export class FlowBodies {
   private readonly keys = new Map<string, string>();
+  // Sources hand over the same label arrays while labels do not change.
+  private labels = new WeakMap<readonly string[], string>();
 
   constructor(private readonly maxKeys = 100_000) {}
 
+  /** The body for one record; written out field by field, as it runs for every flow log. */
   body(record: FlowRecord): string {
     let key = this.keys.get(record.key);
     if (key === undefined) {
       key = keyJson(record);
-      if (this.keys.size >= this.maxKeys) this.keys.clear();
+      if (this.keys.size >= this.maxKeys) {
+        this.keys.clear();
+        this.labels = new WeakMap();
+      }
       this.keys.set(record.key, key);
     }
-    return new JsonFields()
-      .raw('Key', key)
-      .int64('startTime', record.startTime / 1_000)
-      .int64('endTime', record.endTime / 1_000)
-      .strings('sourceLabels', record.src.labels)
-      .strings('destLabels', record.dst.labels)
-      .int64('packetsIn', record.packetsIn)
-      .int64('packetsOut', record.packetsOut)
-      .int64('bytesIn', record.bytesIn)
-      .int64('bytesOut', record.bytesOut)
-      .int64('numConnectionsStarted', record.connectionsStarted)
-      .int64('numConnectionsCompleted', record.connectionsCompleted)
-      .int64('numConnectionsLive', record.connectionsLive)
-      .toString();
+    const source = record.src.labels;
+    const dest = record.dst.labels;
+    return (
+      `{"Key":${key}` +
+      int64('startTime', record.startTime / 1_000) +
+      int64('endTime', record.endTime / 1_000) +
+      (source.length === 0 ? '' : `,"sourceLabels":${this.labelsJson(source)}`) +
+      (dest.length === 0 ? '' : `,"destLabels":${this.labelsJson(dest)}`) +
+      int64('packetsIn', record.packetsIn) +
+      int64('packetsOut', record.packetsOut) +
+      int64('bytesIn', record.bytesIn) +
+      int64('bytesOut', record.bytesOut) +
+      int64('numConnectionsStarted', record.connectionsStarted) +
+      int64('numConnectionsCompleted', record.connectionsCompleted) +
+      int64('numConnectionsLive', record.connectionsLive) +
+      '}'
+    );
+  }
+
+  private labelsJson(labels: readonly string[]): string {
+    let json = this.labels.get(labels);
+    if (json === undefined) {
+      json = JSON.stringify(labels);
+      this.labels.set(labels, json);
+    }
+    return json;
   }
 }

@@ -4,9 +4,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { SeverityNumber, type Logger as OtelLogger } from '@opentelemetry/api-logs';
 import type { ExportResult } from '@opentelemetry/core';
-import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
-import { OTLPLogExporter as ProtobufLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
-import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
+import { CompressionAlgorithm, OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
+import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
+import { LogsExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, type LogRecordExporter, type LogRecordProcessor, type ReadableLogRecord, type SdkLogRecord } from '@opentelemetry/sdk-logs';
 import type { Component, ComponentStatus } from '../../components/component.js';
@@ -22,6 +22,7 @@ import { flowAttributes } from '../flow-log/attributes.js';
 import { FlowBodies } from '../flow-log/body.js';
 import { DeliveryTracker, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { logsUrl, type OtlpConfig } from './config.js';
+import { FastJsonLogsSerializer, FastProtobufLogsSerializer } from './log-serializer.js';
 
 // Flow records as OpenTelemetry log records over OTLP/HTTP, built with the
 // OpenTelemetry JS logs SDK (LoggerProvider, log records, resource) and sent
@@ -36,6 +37,11 @@ import { logsUrl, type OtlpConfig } from './config.js';
 
 export const SCOPE_NAME = 'flowlens/flows';
 const CHECKPOINT_INTERVAL_MS = 5_000;
+/**
+ * Batches exported at the same time: while one request waits for the
+ * receiver, the next batch is built and sent (bench/otlp-export.bench.ts).
+ */
+const MAX_IN_FLIGHT = 2;
 /** A Retry-After beyond this is not believed. */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
@@ -94,7 +100,8 @@ export class OtlpSink implements Component, FlowConsumer {
   private readonly agent: http.Agent;
   private readonly backoff: Backoff;
   private readonly tracker = new DeliveryTracker();
-  private inFlight: readonly FlowRecord[] = [];
+  /** Batches being exported (at most MAX_IN_FLIGHT). */
+  private readonly inFlight = new Set<readonly FlowRecord[]>();
   private lastResponse: ObservedResponse | undefined;
   private readonly onResponse = (message: unknown): void => this.observe(message);
   private readonly onRequestError = (message: unknown): void => this.observe(message);
@@ -138,10 +145,21 @@ export class OtlpSink implements Component, FlowConsumer {
       timeoutMillis: config.timeout,
       compression: config.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
       httpAgentOptions: () => this.agent,
-      // One batch at a time: order is kept and the checkpoint stays exact.
-      concurrencyLimit: 1,
+      // The sink keeps MAX_IN_FLIGHT batches in flight. The exporter frees a
+      // slot only after our callback returned, so leave room for that.
+      concurrencyLimit: MAX_IN_FLIGHT * 2,
     };
-    this.exporter = config.protocol === 'http/json' ? new JsonLogExporter(exporterConfig) : new ProtobufLogExporter(exporterConfig);
+    // What the SDK's OTLPLogExporter classes assemble (HTTP transport, its
+    // quick retries, compression, headers), with flowlens' faster serializers.
+    const json = config.protocol === 'http/json';
+    const delegate = createOtlpHttpExportDelegate(
+      convertLegacyHttpOptions(exporterConfig, 'LOGS', 'v1/logs', { 'Content-Type': json ? 'application/json' : 'application/x-protobuf' }),
+      json ? new FastJsonLogsSerializer() : new FastProtobufLogsSerializer(),
+      'otlp_http_log_exporter',
+      LogsExporterMetricsHelper,
+      undefined,
+    );
+    this.exporter = new OTLPExporterBase(delegate);
 
     const serviceName = config.serviceName ?? config.resourceAttributes['service.name'] ?? 'flowlens';
     const cluster = config.cluster === undefined ? {} : { cluster: config.cluster, 'k8s.cluster.name': config.cluster };
@@ -178,7 +196,7 @@ export class OtlpSink implements Component, FlowConsumer {
       ...self,
     });
     const depth = metrics.gauge({ name: 'flowlens_otlp_queue_depth', help: 'Flow log records waiting for export, the batch in flight included.', ...self });
-    metrics.onCollect(() => depth.set(undefined, this.queue.size + this.inFlight.length));
+    metrics.onCollect(() => depth.set(undefined, this.queue.size + this.inFlightRecords()));
     this.exported.inc(undefined, 0);
     this.retries.inc(undefined, 0);
 
@@ -249,11 +267,15 @@ export class OtlpSink implements Component, FlowConsumer {
     this.agent.destroy();
   }
 
-  /** Exports batches in order until stopped (and, when stopping, until the queue is empty or the deadline passes). */
+  /**
+   * Exports batches (oldest first, up to MAX_IN_FLIGHT at a time) until
+   * stopped; when stopping, until the queue is empty or the deadline passes.
+   */
   private async run(): Promise<void> {
+    const sending = new Set<Promise<void>>();
     while (!this.abort.signal.aborted) {
       if (this.queue.size === 0) {
-        if (this.stopping) return;
+        if (this.stopping && sending.size === 0) return;
         this.firstWaitingAt = undefined;
         await this.sleep(60_000);
         continue;
@@ -263,16 +285,31 @@ export class OtlpSink implements Component, FlowConsumer {
         await this.sleep(this.config.batchDelay - waited);
         continue;
       }
+      if (sending.size >= MAX_IN_FLIGHT) {
+        await this.sleep(60_000);
+        continue;
+      }
       const records = this.queue.take(this.config.batchSize);
       this.firstWaitingAt = this.queue.size > 0 ? Date.now() : undefined;
-      this.inFlight = records;
-      const delivered = await this.deliver(this.build(records));
-      this.inFlight = [];
-      if (delivered) {
-        this.tracker.acknowledge(records);
-        this.checkpointDirty = true;
-      }
+      this.inFlight.add(records);
+      const sent: Promise<void> = this.deliver(this.build(records)).then((delivered) => {
+        this.inFlight.delete(records);
+        sending.delete(sent);
+        if (delivered) {
+          this.tracker.acknowledge(records);
+          this.checkpointDirty = true;
+        }
+        this.wake?.();
+      });
+      sending.add(sent);
     }
+    await Promise.all(sending);
+  }
+
+  private inFlightRecords(): number {
+    let count = 0;
+    for (const batch of this.inFlight) count += batch.length;
+    return count;
   }
 
   private build(records: readonly FlowRecord[]): ReadableLogRecord[] {
@@ -379,7 +416,7 @@ export class OtlpSink implements Component, FlowConsumer {
       const start = record.startTime / 1_000;
       if (oldestPending === undefined || start < oldestPending) oldestPending = start;
     };
-    this.inFlight.forEach(visit);
+    for (const batch of this.inFlight) batch.forEach(visit);
     this.queue.forEach(visit);
     const point = this.tracker.point(oldestPending);
     if (point === undefined) return;
