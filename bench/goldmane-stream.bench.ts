@@ -6,6 +6,7 @@ import { decodeFlowResult, encodeFlowResult, goldmane, isDecodeFailure } from '.
 import { goldmaneSchema } from '../src/sources/goldmane/config.js';
 import { GoldmaneSource } from '../src/sources/goldmane/goldmane-source.js';
 import { decodeFlowReport } from '../src/sources/goldmane/report-decoder.js';
+import { benchKey, KEYS } from './flows.js';
 import { gc, median, report } from './report.js';
 
 // One million Goldmane FlowResults, encoded once, then (a) only decoded, with
@@ -15,37 +16,11 @@ import { gc, median, report } from './report.js';
 // Prometheus flow metrics sink, on one core, in the same run.
 
 const FLOWS = 1_000_000;
-const KEYS = 4_000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-function key(index: number): goldmane.FlowKey.$Properties {
-  const allow = index % 10 !== 0;
-  return {
-    sourceName: `frontend-${index % 400}-*`,
-    sourceNamespace: `team-${index % 25}`,
-    sourceType: goldmane.EndpointType.WorkloadEndpoint,
-    destName: `backend-${index % 150}-*`,
-    destNamespace: `team-${(index * 7) % 25}`,
-    destType: goldmane.EndpointType.WorkloadEndpoint,
-    destPort: 1_024 + index,
-    destServiceName: `backend-${index % 150}`,
-    destServiceNamespace: `team-${(index * 7) % 25}`,
-    destServicePortName: 'http',
-    destServicePort: 80,
-    proto: index % 7 === 0 ? 'udp' : 'tcp',
-    reporter: index % 2 === 0 ? goldmane.Reporter.Src : goldmane.Reporter.Dst,
-    action: allow ? goldmane.Action.Allow : goldmane.Action.Deny,
-    policies: {
-      enforcedPolicies: [
-        { kind: goldmane.PolicyKind.CalicoNetworkPolicy, namespace: `team-${index % 25}`, name: allow ? 'allow-backend' : 'default-deny', tier: 'default', action: allow ? goldmane.Action.Allow : goldmane.Action.Deny, policyIndex: 0, ruleIndex: 0 },
-      ],
-      pendingPolicies: index % 3 === 0 ? [{ kind: goldmane.PolicyKind.StagedNetworkPolicy, namespace: `team-${index % 25}`, name: 'staged.tighten', tier: 'default', action: goldmane.Action.Deny }] : [],
-    },
-  };
-}
 
 const start = Math.floor(Date.now() / 1_000) - 3_000;
-const keys = Array.from({ length: KEYS }, (_, index) => key(index));
+const keys = Array.from({ length: KEYS }, (_, index) => benchKey(index));
 // One contiguous buffer and an offset table, not a million live Buffer objects
 // (which would inflate every garbage collection): each message is taken as a
 // view, as a network read hands it over.

@@ -8,8 +8,8 @@ import type { FlowRecord } from '../src/flow/flow-record.js';
 import { MetricsPipeline } from '../src/metrics/pipeline.js';
 import { otlpSchema } from '../src/sinks/otlp/config.js';
 import { OtlpSink } from '../src/sinks/otlp/otlp-sink.js';
-import { goldmane } from '../src/sources/goldmane/codec.js';
 import { keyParts, toFlowRecord } from '../src/sources/goldmane/flow-mapping.js';
+import { benchKey, KEYS } from './flows.js';
 import { gc, median, report } from './report.js';
 
 // Flow records to acknowledged OTLP/HTTP requests, protobuf and JSON, against
@@ -25,7 +25,6 @@ import { gc, median, report } from './report.js';
 // after everything flowlens adds.
 
 const RECORDS = Number(process.env.BENCH_OTLP_RECORDS ?? 100_000);
-const KEYS = 4_000;
 const BATCH = Number(process.env.BENCH_OTLP_BATCH ?? 512);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
@@ -47,36 +46,21 @@ server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port
 function flowRecords(): FlowRecord[] {
   const start = Math.floor(Date.now() / 1_000 / 15) * 15 - 3_000;
   const records: FlowRecord[] = [];
+  // As the Goldmane source does: a key's label arrays are shared while its labels do not change.
+  const labels = Array.from({ length: KEYS }, (_, index) => ({ source: ['app=frontend', `team=${index % 25}`], dest: ['app=backend'] }));
+  // And a key's parts are decoded once, then shared by all its records.
+  const parts = new Map<number, ReturnType<typeof keyParts>>();
   for (let i = 0; i < RECORDS; i++) {
     const index = i % KEYS;
-    const allow = index % 10 !== 0;
-    const key: goldmane.FlowKey.$Properties = {
-      sourceName: `frontend-${index % 400}-*`,
-      sourceNamespace: `team-${index % 25}`,
-      sourceType: goldmane.EndpointType.WorkloadEndpoint,
-      destName: `backend-${index % 150}-*`,
-      destNamespace: `team-${(index * 7) % 25}`,
-      destType: goldmane.EndpointType.WorkloadEndpoint,
-      destPort: 1_024 + index,
-      destServiceName: `backend-${index % 150}`,
-      destServiceNamespace: `team-${(index * 7) % 25}`,
-      destServicePortName: 'http',
-      destServicePort: 80,
-      proto: 'tcp',
-      reporter: index % 2 === 0 ? goldmane.Reporter.Src : goldmane.Reporter.Dst,
-      action: allow ? goldmane.Action.Allow : goldmane.Action.Deny,
-      policies: {
-        enforcedPolicies: [{ kind: goldmane.PolicyKind.CalicoNetworkPolicy, namespace: `team-${index % 25}`, name: allow ? 'allow-backend' : 'default-deny', tier: 'default', action: allow ? goldmane.Action.Allow : goldmane.Action.Deny }],
-      },
-    };
+    const key = benchKey(index);
     const interval = Math.floor(i / KEYS);
     records.push(
       toFlowRecord(
         {
           startTime: start + interval * 15,
           endTime: start + interval * 15 + 15,
-          sourceLabels: ['app=frontend', 'team=a'],
-          destLabels: ['app=backend'],
+          sourceLabels: labels[index]!.source,
+          destLabels: labels[index]!.dest,
           packetsIn: 10,
           packetsOut: 12,
           bytesIn: 1_400,
@@ -85,7 +69,7 @@ function flowRecords(): FlowRecord[] {
           numConnectionsCompleted: i % 3,
           numConnectionsLive: 1,
         },
-        keyParts(key),
+        parts.get(index) ?? parts.set(index, keyParts(key)).get(index)!,
       ),
     );
   }

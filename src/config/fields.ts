@@ -74,3 +74,11 @@ export function dialAddress(defaultValue: string, meta: FieldMeta) {
     .prefault(defaultValue)
     .meta({ ...meta, format: 'address' });
 }
+
+/** A superRefine for TLS sections: certFile and keyFile go together. */
+export function certificateWithKey(value: { certFile?: string | undefined; keyFile?: string | undefined }, ctx: z.RefinementCtx): void {
+  if ((value.certFile === undefined) !== (value.keyFile === undefined)) {
+    const missing = value.certFile === undefined ? 'certFile' : 'keyFile';
+    ctx.addIssue({ code: 'custom', path: [missing], message: 'certFile and keyFile go together: set both or neither' });
+  }
+}

@@ -1,6 +1,7 @@
 import type { MetricsPipeline } from '../metrics/pipeline.js';
 import type { CounterFamily, GaugeFamily } from '../metrics/series-budget.js';
 import type { FlowConsumer, FlowRecord, ResumePoint } from './flow-record.js';
+import { Ring } from './ring.js';
 
 // Sources hand flow records to a bounded queue and never wait on sinks; the
 // queue drains in batches on later event-loop turns into every consumer
@@ -94,9 +95,7 @@ export class FlowBus {
 }
 
 export class FlowQueue {
-  private readonly ring: Array<FlowRecord | undefined>;
-  private head = 0;
-  private length = 0;
+  private readonly ring: Ring<FlowRecord>;
   private scheduled = false;
 
   constructor(
@@ -104,50 +103,32 @@ export class FlowQueue {
     readonly capacity: number,
     private readonly bus: FlowBus,
   ) {
-    this.ring = new Array<FlowRecord | undefined>(capacity);
+    this.ring = new Ring(capacity);
     bus.setDepth(source, 0);
   }
 
   get size(): number {
-    return this.length;
+    return this.ring.size;
   }
 
   /** O(1), never blocks: when full, the oldest record makes room and is counted. */
   push(record: FlowRecord): void {
-    if (this.length === this.capacity) {
-      this.head = (this.head + 1) % this.capacity;
-      this.length--;
-      this.bus.countDrop(this.source, 'queue_full', 1);
-    }
-    this.ring[(this.head + this.length) % this.capacity] = record;
-    this.length++;
+    if (this.ring.push(record) !== undefined) this.bus.countDrop(this.source, 'queue_full', 1);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.drainBatch());
     }
   }
 
-  private take(max: number): FlowRecord[] {
-    const count = Math.min(max, this.length);
-    const batch = new Array<FlowRecord>(count);
-    for (let i = 0; i < count; i++) {
-      batch[i] = this.ring[this.head] as FlowRecord;
-      this.ring[this.head] = undefined;
-      this.head = (this.head + 1) % this.capacity;
-    }
-    this.length -= count;
-    return batch;
-  }
-
   private drainBatch(): void {
     this.scheduled = false;
     const started = performance.now();
-    while (this.length > 0) {
-      this.bus.deliver(this.source, this.take(BATCH));
+    while (this.ring.size > 0) {
+      this.bus.deliver(this.source, this.ring.take(BATCH));
       if (performance.now() - started >= DRAIN_BUDGET_MS) break;
     }
-    this.bus.setDepth(this.source, this.length);
-    if (this.length > 0) {
+    this.bus.setDepth(this.source, this.ring.size);
+    if (this.ring.size > 0) {
       this.scheduled = true;
       setImmediate(() => this.drainBatch());
     }
@@ -156,8 +137,8 @@ export class FlowQueue {
   /** Delivers everything queued now (used on shutdown); returns how many. */
   flush(): number {
     let delivered = 0;
-    while (this.length > 0) {
-      const batch = this.take(BATCH);
+    while (this.ring.size > 0) {
+      const batch = this.ring.take(BATCH);
       this.bus.deliver(this.source, batch);
       delivered += batch.length;
     }
@@ -167,8 +148,8 @@ export class FlowQueue {
 
   /** Drops what is left, counting it under `reason` (e.g. shutdown past the deadline). */
   discard(reason: string): void {
-    if (this.length > 0) this.bus.countDrop(this.source, reason, this.length);
-    this.take(this.length);
+    const left = this.ring.take(this.ring.size).length;
+    if (left > 0) this.bus.countDrop(this.source, reason, left);
     this.bus.setDepth(this.source, 0);
   }
 }

@@ -14,6 +14,21 @@ export function policyName(hit: PolicyHit): string {
   return hit.namespace === '' ? hit.name : `${hit.namespace}/${hit.name}`;
 }
 
+// A flow key's policy trace is one array object for all its records (the
+// source keeps the key's parts), so its names are made once per array.
+const policyNames = new Map<readonly PolicyHit[], string[]>();
+const MAX_POLICY_TRACES = 100_000;
+
+function namesOf(trace: readonly PolicyHit[]): string[] {
+  let names = policyNames.get(trace);
+  if (names === undefined) {
+    names = trace.map(policyName);
+    if (policyNames.size >= MAX_POLICY_TRACES) policyNames.clear();
+    policyNames.set(trace, names);
+  }
+  return names;
+}
+
 function put(attributes: FlowAttributes, name: string, value: string | undefined): void {
   if (value !== undefined && value !== '') attributes[name] = value;
 }
@@ -40,8 +55,8 @@ function keyAttributes(record: FlowRecord): FlowAttributes {
   }
   const enforced = record.policies?.enforced ?? [];
   const pending = record.policies?.pending ?? [];
-  if (enforced.length > 0) attributes.enforced_policies = enforced.map(policyName);
-  if (pending.length > 0) attributes.pending_policies = pending.map(policyName);
+  if (enforced.length > 0) attributes.enforced_policies = namesOf(enforced);
+  if (pending.length > 0) attributes.pending_policies = namesOf(pending);
   return attributes;
 }
 

@@ -99,33 +99,46 @@ function int64(name: string, value: number): string {
   return value === 0 ? '' : `,"${name}":"${value}"`;
 }
 
-/** Renders flow log bodies, keeping each flow key's rendered Key for later intervals. */
+interface KeyEntry {
+  readonly json: string;
+  // Sources hand over the same label arrays while labels do not change: the
+  // last ones and their JSON are kept (an identity check, no hashing).
+  sourceLabels: readonly string[] | undefined;
+  sourceJson: string;
+  destLabels: readonly string[] | undefined;
+  destJson: string;
+}
+
+/** Renders flow log bodies, keeping each flow key's rendered Key (and last labels) for later intervals. */
 export class FlowBodies {
-  private readonly keys = new Map<string, string>();
-  // Sources hand over the same label arrays while labels do not change.
-  private labels = new WeakMap<readonly string[], string>();
+  private readonly keys = new Map<string, KeyEntry>();
 
   constructor(private readonly maxKeys = 100_000) {}
 
   /** The body for one record; written out field by field, as it runs for every flow log. */
   body(record: FlowRecord): string {
-    let key = this.keys.get(record.key);
-    if (key === undefined) {
-      key = keyJson(record);
-      if (this.keys.size >= this.maxKeys) {
-        this.keys.clear();
-        this.labels = new WeakMap();
-      }
-      this.keys.set(record.key, key);
+    let entry = this.keys.get(record.key);
+    if (entry === undefined) {
+      entry = { json: keyJson(record), sourceLabels: undefined, sourceJson: '', destLabels: undefined, destJson: '' };
+      if (this.keys.size >= this.maxKeys) this.keys.clear();
+      this.keys.set(record.key, entry);
     }
     const source = record.src.labels;
+    if (source !== entry.sourceLabels) {
+      entry.sourceLabels = source;
+      entry.sourceJson = source.length === 0 ? '' : `,"sourceLabels":${JSON.stringify(source)}`;
+    }
     const dest = record.dst.labels;
+    if (dest !== entry.destLabels) {
+      entry.destLabels = dest;
+      entry.destJson = dest.length === 0 ? '' : `,"destLabels":${JSON.stringify(dest)}`;
+    }
     return (
-      `{"Key":${key}` +
+      `{"Key":${entry.json}` +
       int64('startTime', record.startTime / 1_000) +
       int64('endTime', record.endTime / 1_000) +
-      (source.length === 0 ? '' : `,"sourceLabels":${this.labelsJson(source)}`) +
-      (dest.length === 0 ? '' : `,"destLabels":${this.labelsJson(dest)}`) +
+      entry.sourceJson +
+      entry.destJson +
       int64('packetsIn', record.packetsIn) +
       int64('packetsOut', record.packetsOut) +
       int64('bytesIn', record.bytesIn) +
@@ -135,14 +148,5 @@ export class FlowBodies {
       int64('numConnectionsLive', record.connectionsLive) +
       '}'
     );
-  }
-
-  private labelsJson(labels: readonly string[]): string {
-    let json = this.labels.get(labels);
-    if (json === undefined) {
-      json = JSON.stringify(labels);
-      this.labels.set(labels, json);
-    }
-    return json;
   }
 }

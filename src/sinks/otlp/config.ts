@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { duration, filePath } from '../../config/fields.js';
+import { certificateWithKey, duration, filePath } from '../../config/fields.js';
 
 // The `otlp` section. The standard OpenTelemetry exporter variables
 // (OTEL_EXPORTER_OTLP_*, OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES,
@@ -43,12 +43,7 @@ export const otlpSchema = z
         certFile: filePath({ description: 'Client certificate for an https endpoint that requires one.' }).optional(),
         keyFile: filePath({ description: 'Private key of certFile.' }).optional(),
       })
-      .superRefine((value, ctx) => {
-        if ((value.certFile === undefined) !== (value.keyFile === undefined)) {
-          const missing = value.certFile === undefined ? 'certFile' : 'keyFile';
-          ctx.addIssue({ code: 'custom', path: [missing], message: 'certFile and keyFile go together: set both or neither' });
-        }
-      })
+      .superRefine(certificateWithKey)
       .optional()
       .meta({ description: 'TLS settings for an https endpoint.' }),
     serviceName: z

@@ -38,6 +38,16 @@ class PairMemo<T> {
     return this.byKey.get(key)?.get(value);
   }
 
+  /** The encoding of (key, value), made by `make` the first time. */
+  getOrCreate(key: string, value: string, make: (key: string, value: string) => T): T {
+    let encoded = this.get(key, value);
+    if (encoded === undefined) {
+      encoded = make(key, value);
+      this.set(key, value, encoded);
+    }
+    return encoded;
+  }
+
   set(key: string, value: string, encoded: T): void {
     if (value.length > MEMO_MAX_LENGTH) return;
     if (this.size >= MAX_MEMO_VALUES) {
@@ -278,13 +288,8 @@ export class FastProtobufLogsSerializer implements ISerializer<ReadableLogRecord
       const value = attributes[key];
       if (value === undefined) continue;
       if (typeof value === 'string') {
-        let encoded = this.pairs.get(key, value);
-        if (encoded === undefined) {
-          encoded = this.keyValue(key, value, 1).copy();
-          this.pairs.set(key, value, encoded);
-        }
         out.varint(tag(field, LENGTH_DELIMITED));
-        out.bytes(encoded);
+        out.bytes(this.pairs.getOrCreate(key, value, this.encodePair));
       } else if (typeof value === 'number' && value >= 0 && Number.isSafeInteger(value)) {
         // Counters: the encoded key is kept, the value is a varint.
         let prefix = this.keys.get(key);
@@ -307,6 +312,8 @@ export class FastProtobufLogsSerializer implements ISerializer<ReadableLogRecord
       }
     }
   }
+
+  private readonly encodePair = (key: string, value: string): Buffer => this.keyValue(key, value, 1).copy();
 
   /** A KeyValue in a scratch buffer (valid until the next call at this depth). */
   private keyValue(key: string, value: AnyValue, depth: number): Out {
@@ -435,12 +442,7 @@ export class FastJsonLogsSerializer implements ISerializer<ReadableLogRecord[], 
       const value = attributes[key];
       if (value === undefined) continue;
       if (typeof value === 'string') {
-        let encoded = this.pairs.get(key, value);
-        if (encoded === undefined) {
-          encoded = keyValueJson(key, value);
-          this.pairs.set(key, value, encoded);
-        }
-        parts.push(encoded);
+        parts.push(this.pairs.getOrCreate(key, value, keyValueJson));
       } else {
         parts.push(keyValueJson(key, value));
       }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { dialAddress, duration, filePath } from '../../config/fields.js';
+import { certificateWithKey, dialAddress, duration, filePath } from '../../config/fields.js';
 
 // The `goldmane` section. Seed variables (GOLDMANE_ADDR, GOLDMANE_HOST, TLS_*,
 // CA_CERT_PATH, PUBLIC_CERT_PATH, PRIVATE_KEY_PATH,
@@ -14,12 +14,7 @@ const tls = z
     certFile: filePath({ description: 'Client certificate for mTLS (Goldmane requires one).' }).optional(),
     keyFile: filePath({ description: 'Private key of certFile.' }).optional(),
   })
-  .superRefine((value, ctx) => {
-    if ((value.certFile === undefined) !== (value.keyFile === undefined)) {
-      const missing = value.certFile === undefined ? 'certFile' : 'keyFile';
-      ctx.addIssue({ code: 'custom', path: [missing], message: 'certFile and keyFile go together: set both or neither' });
-    }
-  })
+  .superRefine(certificateWithKey)
   .meta({ description: 'TLS to Goldmane; files are re-read at every reconnect, so rotated certificates apply without a restart.' });
 
 export const goldmaneSchema = z
