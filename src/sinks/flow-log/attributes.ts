@@ -22,7 +22,8 @@ const MAX_POLICY_TRACES = 100_000;
 function namesOf(trace: readonly PolicyHit[]): string[] {
   let names = policyNames.get(trace);
   if (names === undefined) {
-    names = trace.map(policyName);
+    // Frozen: the OTLP serializers keep the encoding of frozen arrays.
+    names = Object.freeze(trace.map(policyName)) as string[];
     if (policyNames.size >= MAX_POLICY_TRACES) policyNames.clear();
     policyNames.set(trace, names);
   }

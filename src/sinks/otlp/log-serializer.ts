@@ -61,6 +61,29 @@ class PairMemo<T> {
   }
 }
 
+/**
+ * Encodings of frozen array values by (key, array object): a frozen array
+ * cannot change, so its encoding can be kept. Flow logs freeze the arrays
+ * they share between the records of one flow key (policy names).
+ */
+class FrozenArrayMemo<T> {
+  private readonly byKey = new Map<string, WeakMap<readonly unknown[], T>>();
+
+  getOrCreate<V extends readonly unknown[]>(key: string, value: V, make: (key: string, value: V) => T): T {
+    let arrays = this.byKey.get(key);
+    if (arrays === undefined) {
+      arrays = new WeakMap();
+      if (this.byKey.size < MAX_MEMO_VALUES) this.byKey.set(key, arrays);
+    }
+    let encoded = arrays.get(value);
+    if (encoded === undefined) {
+      encoded = make(key, value);
+      arrays.set(value, encoded);
+    }
+    return encoded;
+  }
+}
+
 // ---- protobuf -------------------------------------------------------------
 
 const LENGTH_DELIMITED = 2;
@@ -201,6 +224,7 @@ export class FastProtobufLogsSerializer implements ISerializer<ReadableLogRecord
   private readonly pairs = new PairMemo<Buffer>();
   /** Encoded KeyValue.key fields of numeric attributes. */
   private readonly keys = new Map<string, Buffer>();
+  private readonly arrays = new FrozenArrayMemo<Buffer>();
   // Scratch buffers, one per nesting level, reused across calls.
   private readonly request = new Out(64 * 1024);
   private readonly resourceLogs = new Out(64 * 1024);
@@ -307,13 +331,16 @@ export class FastProtobufLogsSerializer implements ISerializer<ReadableLogRecord
         out.varint(1 + size);
         out.varint(tag(3, 0));
         out.varint(value);
+      } else if (Array.isArray(value) && Object.isFrozen(value)) {
+        out.varint(tag(field, LENGTH_DELIMITED));
+        out.bytes(this.arrays.getOrCreate(key, value, this.encodePair));
       } else {
         out.field(field, this.keyValue(key, value, 1));
       }
     }
   }
 
-  private readonly encodePair = (key: string, value: string): Buffer => this.keyValue(key, value, 1).copy();
+  private readonly encodePair = (key: string, value: AnyValue): Buffer => this.keyValue(key, value, 1).copy();
 
   /** A KeyValue in a scratch buffer (valid until the next call at this depth). */
   private keyValue(key: string, value: AnyValue, depth: number): Out {
@@ -402,6 +429,8 @@ function keyValueJson(key: string, value: AnyValue): string {
 
 export class FastJsonLogsSerializer implements ISerializer<ReadableLogRecord[], IExportLogsServiceResponse> {
   private readonly pairs = new PairMemo<string>();
+  private readonly intPrefixes = new Map<string, string>();
+  private readonly arrays = new FrozenArrayMemo<string>();
 
   serializeRequest(records: ReadableLogRecord[]): Uint8Array | undefined {
     const resourceLogs: string[] = [];
@@ -437,16 +466,26 @@ export class FastJsonLogsSerializer implements ISerializer<ReadableLogRecord[], 
   }
 
   private attributes(attributes: Attributes): string {
-    const parts: string[] = [];
+    let json = '';
     for (const key in attributes) {
       const value = attributes[key];
       if (value === undefined) continue;
+      if (json !== '') json += ',';
       if (typeof value === 'string') {
-        parts.push(this.pairs.getOrCreate(key, value, keyValueJson));
+        json += this.pairs.getOrCreate(key, value, keyValueJson);
+      } else if (typeof value === 'number' && Number.isSafeInteger(value)) {
+        let prefix = this.intPrefixes.get(key);
+        if (prefix === undefined) {
+          prefix = `{"key":${JSON.stringify(key)},"value":{"intValue":`;
+          if (this.intPrefixes.size < MAX_MEMO_VALUES) this.intPrefixes.set(key, prefix);
+        }
+        json += `${prefix}${value}}}`;
+      } else if (Array.isArray(value) && Object.isFrozen(value)) {
+        json += this.arrays.getOrCreate(key, value, keyValueJson);
       } else {
-        parts.push(keyValueJson(key, value));
+        json += keyValueJson(key, value);
       }
     }
-    return `[${parts.join(',')}]`;
+    return `[${json}]`;
   }
 }

@@ -49,6 +49,9 @@ test('the same OTLP messages as the SDK serializers: flow-log records', () => {
         attributes: { action: i % 3 === 0 ? 'Deny' : 'Allow', source_name: `web-${i % 4}-*`, dest_port: 5432, enforced_policies: ['shop/allow-db', 'default:end-of-tier'], packets_in: i * 1_000_000_007 },
       });
     }
+    // Frozen arrays are encoded once per (key, array): shared across records and keys.
+    const frozen = Object.freeze(['shop/allow-db', 'tier:end-of-tier']) as string[];
+    for (let i = 0; i < 3; i++) provider.getLogger('flowlens/flows', '0.1.0').emit({ body: `b${i}`, attributes: { enforced_policies: frozen, pending_policies: frozen, other: [`x${i}`] } });
     provider.getLogger('another-scope').emit({ body: 'plain text', attributes: { note: 'ünïcødé ✓ 日本' } });
   });
   same(records, 'flow logs');
