@@ -143,6 +143,11 @@ class Out {
   /** Bytes as they are, without a length. */
   raw(data: Uint8Array): void {
     this.ensure(data.length);
+    if (data.length > 64) {
+      this.buf.set(data, this.pos);
+      this.pos += data.length;
+      return;
+    }
     const buf = this.buf;
     let pos = this.pos;
     for (let i = 0; i < data.length; i++) buf[pos++] = data[i] as number;
@@ -427,65 +432,139 @@ function keyValueJson(key: string, value: AnyValue): string {
   return value === null ? `{"key":${JSON.stringify(key)}}` : `{"key":${JSON.stringify(key)},"value":${anyValueJson(value)}}`;
 }
 
+/** A growable buffer of JSON text. */
+class JsonOut extends Out {
+  /** Text as it is (already JSON). */
+  text(value: string): void {
+    this.ensure(value.length * 3);
+    if (value.length <= 2) {
+      // Punctuation: a native call costs more than the bytes.
+      for (let i = 0; i < value.length; i++) {
+        const code = value.charCodeAt(i);
+        if (code >= 0x80) {
+          this.pos += this.buf.write(value.slice(i), this.pos, 'utf8');
+          return;
+        }
+        this.buf[this.pos++] = code;
+      }
+      return;
+    }
+    this.pos += this.buf.write(value, this.pos, 'utf8');
+  }
+
+  /** A decimal integer. */
+  int(value: number): void {
+    if (value >= 0 && value < 10) {
+      this.ensure(1);
+      this.buf[this.pos++] = 0x30 + value;
+    } else {
+      this.text(String(value));
+    }
+  }
+
+  /** Nanoseconds as a JSON string; records of one batch share their times, so the last one is kept. */
+  private lastJsonTime: HrTime = [0, 0];
+  private lastTimeJson = '""';
+  hrTime(time: HrTime): void {
+    if (time[0] !== this.lastJsonTime[0] || time[1] !== this.lastJsonTime[1]) {
+      this.lastJsonTime = time;
+      this.lastTimeJson = hrTimeJson(time);
+    }
+    this.text(this.lastTimeJson);
+  }
+}
+
+const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8');
+
 export class FastJsonLogsSerializer implements ISerializer<ReadableLogRecord[], IExportLogsServiceResponse> {
-  private readonly pairs = new PairMemo<string>();
-  private readonly intPrefixes = new Map<string, string>();
-  private readonly arrays = new FrozenArrayMemo<string>();
+  private readonly pairs = new PairMemo<Buffer>();
+  private readonly intPrefixes = new Map<string, Buffer>();
+  private readonly arrays = new FrozenArrayMemo<Buffer>();
+  private readonly out = new JsonOut(256 * 1024);
 
   serializeRequest(records: ReadableLogRecord[]): Uint8Array | undefined {
-    const resourceLogs: string[] = [];
+    const out = this.out.reset();
+    out.text('{"resourceLogs":[');
+    let firstResource = true;
     for (const [resource, byScope] of groups(records)) {
-      const scopeLogs: string[] = [];
+      out.text(firstResource ? '{"resource":{"attributes":' : ',{"resource":{"attributes":');
+      firstResource = false;
+      this.attributes(resource.attributes as Attributes);
+      out.text('},"scopeLogs":[');
+      let firstScope = true;
       for (const [scope, list] of byScope) {
-        const scopeFields = [`"name":${JSON.stringify(scope.name)}`];
-        if (scope.version) scopeFields.push(`"version":${JSON.stringify(scope.version)}`);
-        const schema = scope.schemaUrl ? `,"schemaUrl":${JSON.stringify(scope.schemaUrl)}` : '';
-        scopeLogs.push(`{"scope":{${scopeFields.join(',')}},"logRecords":[${list.map((log) => this.logRecord(log)).join(',')}]${schema}}`);
+        out.text(`${firstScope ? '' : ','}{"scope":{"name":${JSON.stringify(scope.name)}`);
+        firstScope = false;
+        if (scope.version) out.text(`,"version":${JSON.stringify(scope.version)}`);
+        out.text('},"logRecords":[');
+        for (let i = 0; i < list.length; i++) {
+          if (i > 0) out.text(',');
+          this.logRecord(list[i]!);
+        }
+        out.text(scope.schemaUrl ? `],"schemaUrl":${JSON.stringify(scope.schemaUrl)}}` : ']}');
       }
-      const schema = resource.schemaUrl ? `,"schemaUrl":${JSON.stringify(resource.schemaUrl)}` : '';
-      resourceLogs.push(`{"resource":{"attributes":${this.attributes(resource.attributes as Attributes)}},"scopeLogs":[${scopeLogs.join(',')}]${schema}}`);
+      out.text(resource.schemaUrl ? `],"schemaUrl":${JSON.stringify(resource.schemaUrl)}}` : ']}');
     }
-    return Buffer.from(`{"resourceLogs":[${resourceLogs.join(',')}]}`, 'utf8');
+    out.text(']}');
+    return out.copy();
   }
 
   deserializeResponse(data: Uint8Array): IExportLogsServiceResponse {
     return JsonLogsSerializer.deserializeResponse(data);
   }
 
-  private logRecord(log: ReadableLogRecord): string {
-    let json = `{"timeUnixNano":${hrTimeJson(log.hrTime)},"observedTimeUnixNano":${hrTimeJson(log.hrTimeObserved)}`;
-    if (log.severityNumber) json += `,"severityNumber":${log.severityNumber}`;
-    if (log.severityText) json += `,"severityText":${JSON.stringify(log.severityText)}`;
-    if (log.body !== undefined && log.body !== null) json += `,"body":${anyValueJson(log.body)}`;
-    json += `,"attributes":${this.attributes(log.attributes)}`;
-    if (log.droppedAttributesCount) json += `,"droppedAttributesCount":${log.droppedAttributesCount}`;
+  private logRecord(log: ReadableLogRecord): void {
+    const out = this.out;
+    out.text('{"timeUnixNano":');
+    out.hrTime(log.hrTime);
+    out.text(',"observedTimeUnixNano":');
+    out.hrTime(log.hrTimeObserved);
+    if (log.severityNumber) {
+      out.text(',"severityNumber":');
+      out.int(log.severityNumber);
+    }
+    if (log.severityText) out.text(`,"severityText":${JSON.stringify(log.severityText)}`);
+    if (log.body !== undefined && log.body !== null) {
+      out.text(',"body":');
+      out.text(anyValueJson(log.body));
+    }
+    out.text(',"attributes":');
+    this.attributes(log.attributes);
+    if (log.droppedAttributesCount) out.text(`,"droppedAttributesCount":${log.droppedAttributesCount}`);
     const span = log.spanContext;
-    if (span !== undefined) json += `,"flags":${span.traceFlags},"traceId":"${span.traceId}","spanId":"${span.spanId}"`;
-    if (log.eventName) json += `,"eventName":${JSON.stringify(log.eventName)}`;
-    return `${json}}`;
+    if (span !== undefined) out.text(`,"flags":${span.traceFlags},"traceId":"${span.traceId}","spanId":"${span.spanId}"`);
+    if (log.eventName) out.text(`,"eventName":${JSON.stringify(log.eventName)}`);
+    out.text('}');
   }
 
-  private attributes(attributes: Attributes): string {
-    let json = '';
+  private readonly encodePair = (key: string, value: AnyValue): Buffer => utf8(keyValueJson(key, value));
+
+  private attributes(attributes: Attributes): void {
+    const out = this.out;
+    out.text('[');
+    let first = true;
     for (const key in attributes) {
       const value = attributes[key];
       if (value === undefined) continue;
-      if (json !== '') json += ',';
+      if (!first) out.text(',');
+      first = false;
       if (typeof value === 'string') {
-        json += this.pairs.getOrCreate(key, value, keyValueJson);
+        out.raw(this.pairs.getOrCreate(key, value, this.encodePair));
       } else if (typeof value === 'number' && Number.isSafeInteger(value)) {
         let prefix = this.intPrefixes.get(key);
         if (prefix === undefined) {
-          prefix = `{"key":${JSON.stringify(key)},"value":{"intValue":`;
+          prefix = utf8(`{"key":${JSON.stringify(key)},"value":{"intValue":`);
           if (this.intPrefixes.size < MAX_MEMO_VALUES) this.intPrefixes.set(key, prefix);
         }
-        json += `${prefix}${value}}}`;
+        out.raw(prefix);
+        out.int(value);
+        out.text('}}');
       } else if (Array.isArray(value) && Object.isFrozen(value)) {
-        json += this.arrays.getOrCreate(key, value, keyValueJson);
+        out.raw(this.arrays.getOrCreate(key, value, this.encodePair));
       } else {
-        json += keyValueJson(key, value);
+        out.text(keyValueJson(key, value));
       }
     }
-    return `[${json}]`;
+    out.text(']');
   }
 }
