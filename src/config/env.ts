@@ -255,6 +255,22 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
     description: 'Export timeout in milliseconds (the exporter timeout variables win).',
   },
   {
+    name: 'KUBECONFIG',
+    description: 'kubeconfig file used when `kubernetes.kubeconfig` is not set and flowlens does not run in a pod.',
+  },
+  {
+    name: 'NODE_NAME',
+    path: 'kubernetes.nodeName',
+    description: "This agent's node (Downward API `spec.nodeName`).",
+  },
+  {
+    name: 'NODENAME',
+    path: 'kubernetes.nodeName',
+    seed: SEEDS.accountant,
+    yieldsTo: ['NODE_NAME'],
+    description: "This agent's node, as calico-accountant read it (`NODE_NAME` wins).",
+  },
+  {
     name: 'FLOWLENS_CLUSTER',
     path: 'otlp.cluster',
     description: 'Cluster name sent with the flow logs (resource attributes `cluster`, `k8s.cluster.name`).',

@@ -62,6 +62,26 @@ export const coreSections = {
     })
     .prefault({})
     .meta({ description: 'The HTTP server.' }),
+  kubernetes: z
+    .strictObject({
+      kubeconfig: filePath({
+        description: 'kubeconfig file. Unset: in-cluster credentials when running in a pod, else $KUBECONFIG, else no Kubernetes metadata.',
+      }).optional(),
+      nodeName: z
+        .string()
+        .min(1, 'must not be empty')
+        .optional()
+        .meta({ description: "This agent's node; per-node components read only this node's pods." }),
+      watchOwners: z
+        .boolean()
+        .default(true)
+        .meta({
+          description:
+            'Watch ReplicaSets and Jobs (metadata only) to resolve Deployments and CronJobs. false: no such watch; a Deployment is derived from the pod-template-hash and a Job stays a Job.',
+        }),
+    })
+    .prefault({})
+    .meta({ description: 'The Kubernetes metadata cache shared by every component (see docs/kubernetes-cache.md).' }),
   metrics: z
     .strictObject({
       maxSeriesPerMetric: z

@@ -1,0 +1,483 @@
+import { createHash } from 'node:crypto';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Component, ComponentStatus } from '../components/component.js';
+import type { MetricsPipeline } from '../metrics/pipeline.js';
+import { canonicalIp } from './ip.js';
+import {
+  keyOf,
+  slimEndpointSlice,
+  slimNode,
+  slimOwned,
+  slimPod,
+  slimService,
+  type Meta,
+  type OwnerRef,
+  type SlimEndpointSlice,
+  type SlimNode,
+  type SlimOwned,
+  type SlimPod,
+  type SlimService,
+} from './objects.js';
+import { Reflector, type ReflectorEvents, type ReflectorStat } from './reflector.js';
+
+// The Kubernetes metadata cache every component shares: pods, services,
+// nodes and endpointslices kept in sync by list + watch, ReplicaSets and
+// Jobs as metadata only (for owner resolution), with the indexes lookups
+// need. Lookups are synchronous map reads; they never call the API server.
+
+export type KubeKind = 'pods' | 'services' | 'nodes' | 'endpointslices' | 'replicasets' | 'jobs';
+
+export interface KubeCacheOptions {
+  readonly config: KubeConfig;
+  readonly logger: Logger;
+  readonly metrics?: MetricsPipeline;
+  /** Only pods of this node (spec.nodeName field selector), for per-node components. */
+  readonly nodeName?: string;
+  /**
+   * ReplicaSets (and Jobs) watched as metadata (true, default), or not at all:
+   * a pod's Deployment is then its ReplicaSet's name without the
+   * pod-template-hash suffix, and a Job stays a Job.
+   */
+  readonly watchOwners?: boolean;
+  /** Kinds to keep (default: all). */
+  readonly kinds?: readonly KubeKind[];
+  readonly watchTimeoutSeconds?: number;
+  readonly backoff?: { initialMs: number; maxMs: number };
+}
+
+export interface Workload {
+  readonly kind: string;
+  readonly name: string;
+}
+
+/** A pod's workload, as the seed enricher computed it, plus what it would warn about. */
+export interface SeedWorkload extends Workload {
+  readonly warnings: readonly string[];
+}
+
+const PATHS: Record<KubeKind, string> = {
+  pods: '/api/v1/pods',
+  services: '/api/v1/services',
+  nodes: '/api/v1/nodes',
+  endpointslices: '/apis/discovery.k8s.io/v1/endpointslices',
+  replicasets: '/apis/apps/v1/replicasets',
+  jobs: '/apis/batch/v1/jobs',
+};
+
+/** Kinds whose absence (403) degrades owner resolution instead of blocking readiness. */
+const OPTIONAL: ReadonlySet<KubeKind> = new Set(['jobs']);
+
+/** A multimap from IP to objects, in arrival order. */
+class IpIndex<T> {
+  readonly map = new Map<string, T[]>();
+
+  add(ip: string, item: T): void {
+    const list = this.map.get(ip);
+    if (list === undefined) this.map.set(ip, [item]);
+    else list.push(item);
+  }
+
+  remove(ip: string, item: T, same: (a: T, b: T) => boolean): void {
+    const list = this.map.get(ip);
+    if (list === undefined) return;
+    const index = list.findIndex((entry) => same(entry, item));
+    if (index < 0) return;
+    if (list.length === 1) this.map.delete(ip);
+    else list.splice(index, 1);
+  }
+
+  get(ip: string): readonly T[] | undefined {
+    const direct = this.map.get(ip);
+    if (direct !== undefined) return direct;
+    const canonical = canonicalIp(ip);
+    return canonical === undefined || canonical === ip ? undefined : this.map.get(canonical);
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+}
+
+const sameKey = (a: { metadata: Meta }, b: { metadata: Meta }): boolean => a.metadata.name === b.metadata.name && a.metadata.namespace === b.metadata.namespace;
+
+/** Canonical IP keys of a list of addresses (invalid ones dropped). */
+function ipKeys(ips: readonly string[]): string[] {
+  const keys: string[] = [];
+  for (const ip of ips) {
+    const key = canonicalIp(ip);
+    if (key !== undefined && !keys.includes(key)) keys.push(key);
+  }
+  return keys;
+}
+
+/** Calico's workload interface suffix: the first 11 hex digits of sha1("namespace.pod"). */
+export function interfaceSuffix(namespace: string, pod: string): string {
+  return createHash('sha1').update(`${namespace}.${pod}`).digest('hex').slice(0, 11);
+}
+
+export class KubeCache implements Component {
+  readonly name = 'kubernetes';
+  private readonly reflectors = new Map<KubeKind, Reflector<{ metadata: Meta }>>();
+  private readonly forbidden = new Set<KubeKind>();
+  private readonly watchOwners: boolean;
+
+  // Stores, by namespace/name.
+  private readonly pods = new Map<string, SlimPod>();
+  private readonly services = new Map<string, SlimService>();
+  private readonly nodes = new Map<string, SlimNode>();
+  private readonly slices = new Map<string, SlimEndpointSlice>();
+  private readonly replicaSets = new Map<string, SlimOwned>();
+  private readonly jobs = new Map<string, SlimOwned>();
+
+  // Indexes.
+  private readonly podsByIp = new IpIndex<SlimPod>();
+  private readonly servicesByIp = new IpIndex<SlimService>();
+  private readonly nodesByIp = new IpIndex<SlimNode>();
+  private readonly podsByInterface = new Map<string, SlimPod>();
+  private readonly slicesByService = new Map<string, Set<string>>();
+  private readonly sliceListeners = new Set<(service: string) => void>();
+
+  // Lookup counters (plain numbers on the hot path, exported at scrape).
+  private readonly lookups = { pod: 0, service: 0, node: 0, miss: 0 };
+
+  constructor(private readonly options: KubeCacheOptions) {
+    this.watchOwners = options.watchOwners ?? true;
+    const kinds = new Set<KubeKind>(options.kinds ?? ['pods', 'services', 'nodes', 'endpointslices', 'replicasets', 'jobs']);
+    if (!this.watchOwners) {
+      kinds.delete('replicasets');
+      kinds.delete('jobs');
+    }
+    const metrics = options.metrics;
+    const events = metrics?.counter({ name: 'flowlens_kube_events_total', help: 'Watch events received, by kind and type (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR).', labelNames: ['kind', 'type'], expires: false });
+    const relists = metrics?.counter({ name: 'flowlens_kube_relists_total', help: 'Full lists after the first (410 Gone or an error that lost the watch position), by kind.', labelNames: ['kind'], expires: false });
+    const errors = metrics?.counter({ name: 'flowlens_kube_errors_total', help: 'Failed list or watch calls, by kind and HTTP status (0: no answer).', labelNames: ['kind', 'status'], expires: false });
+    const lastSync = metrics?.gauge({ name: 'flowlens_kube_last_sync_timestamp_seconds', help: 'When the last full list of the kind completed (Unix time).', labelNames: ['kind'], expires: false });
+    const objects = metrics?.gauge({ name: 'flowlens_kube_objects', help: 'Objects held in the cache, by kind.', labelNames: ['kind'], expires: false });
+    const synced = metrics?.gauge({ name: 'flowlens_kube_synced', help: '1 once the kind completed its first list, 0 before (and for a kind the agent may not read).', labelNames: ['kind'], expires: false });
+    const lookups = metrics?.counter({ name: 'flowlens_kube_ip_lookups_total', help: 'IP lookups, by what the IP resolved to (pod, service, node, miss).', labelNames: ['result'], expires: false });
+    const reported = { pod: 0, service: 0, node: 0, miss: 0 };
+    metrics?.onCollect(() => {
+      for (const [kind, reflector] of this.reflectors) {
+        objects?.set({ kind }, this.store(kind).size);
+        synced?.set({ kind }, reflector.isSynced ? 1 : 0);
+        if (reflector.lastSyncMs > 0) lastSync?.set({ kind }, reflector.lastSyncMs / 1_000);
+      }
+      for (const result of ['pod', 'service', 'node', 'miss'] as const) {
+        lookups?.inc({ result }, this.lookups[result] - reported[result]);
+        reported[result] = this.lookups[result];
+      }
+    });
+
+    for (const kind of kinds) {
+      const onStats = (stat: ReflectorStat): void => {
+        if (stat.type === 'event') events?.inc({ kind, type: stat.event });
+        else if (stat.type === 'list' && stat.relist) relists?.inc({ kind });
+        else if (stat.type === 'error') {
+          errors?.inc({ kind, status: String(stat.statusCode ?? 0) });
+          if (stat.statusCode === 403 && OPTIONAL.has(kind) && !this.forbidden.has(kind)) {
+            this.forbidden.add(kind);
+            options.logger.warn({ kind }, `no permission to list ${kind}: owners of that kind are not resolved (see docs/kubernetes-cache.md, RBAC)`);
+            void this.reflectors.get(kind)?.stop();
+          }
+        }
+      };
+      const common = {
+        kind,
+        path: PATHS[kind],
+        logger: options.logger,
+        onStats,
+        ...(options.watchTimeoutSeconds !== undefined ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
+        ...(options.backoff ? { backoff: options.backoff } : {}),
+      };
+      const reflector = this.reflectorFor(kind, common);
+      this.reflectors.set(kind, reflector as unknown as Reflector<{ metadata: Meta }>);
+    }
+  }
+
+  private reflectorFor(kind: KubeKind, common: { kind: string; path: string; logger: Logger; onStats: (stat: ReflectorStat) => void }): Reflector<{ metadata: Meta }> {
+    const config = this.options.config;
+    switch (kind) {
+      case 'pods':
+        return new Reflector(config, {
+          ...common,
+          slim: slimPod,
+          ...(this.options.nodeName ? { fieldSelector: `spec.nodeName=${this.options.nodeName}` } : {}),
+          events: this.storeEvents(this.pods, (pod) => this.indexPod(pod), (pod) => this.unindexPod(pod)),
+        });
+      case 'services':
+        return new Reflector(config, {
+          ...common,
+          slim: slimService,
+          events: this.storeEvents(
+            this.services,
+            (service) => ipKeys(service.clusterIPs).forEach((ip) => this.servicesByIp.add(ip, service)),
+            (service) => ipKeys(service.clusterIPs).forEach((ip) => this.servicesByIp.remove(ip, service, sameKey)),
+          ),
+        });
+      case 'nodes':
+        return new Reflector(config, {
+          ...common,
+          slim: slimNode,
+          events: this.storeEvents(
+            this.nodes,
+            (node) => ipKeys(node.internalIPs).forEach((ip) => this.nodesByIp.add(ip, node)),
+            (node) => ipKeys(node.internalIPs).forEach((ip) => this.nodesByIp.remove(ip, node, sameKey)),
+          ),
+        });
+      case 'endpointslices':
+        return new Reflector(config, {
+          ...common,
+          slim: slimEndpointSlice,
+          events: this.storeEvents(this.slices, (slice) => this.indexSlice(slice, true), (slice) => this.indexSlice(slice, false)),
+        });
+      case 'replicasets':
+        return new Reflector(config, { ...common, slim: slimOwned, metadataOnly: true, events: this.storeEvents(this.replicaSets) });
+      case 'jobs':
+        return new Reflector(config, { ...common, slim: slimOwned, metadataOnly: true, events: this.storeEvents(this.jobs) });
+    }
+  }
+
+  /** Store + index maintenance for one kind; `replace` diffs a full list against the store. */
+  private storeEvents<T extends { metadata: Meta }>(store: Map<string, T>, index?: (item: T) => void, unindex?: (item: T) => void): ReflectorEvents<T> {
+    const upsert = (item: T): void => {
+      const key = keyOf(item.metadata);
+      const old = store.get(key);
+      if (old === item) return;
+      if (old !== undefined) unindex?.(old);
+      store.set(key, item);
+      index?.(item);
+    };
+    const remove = (item: T): void => {
+      const key = keyOf(item.metadata);
+      const old = store.get(key);
+      if (old === undefined) return;
+      unindex?.(old);
+      store.delete(key);
+    };
+    return {
+      upsert,
+      remove,
+      replace: (items) => {
+        const keep = new Set(items.map((item) => keyOf(item.metadata)));
+        for (const [key, old] of store) {
+          if (!keep.has(key)) remove(old);
+        }
+        for (const item of items) upsert(item);
+      },
+    };
+  }
+
+  private indexPod(pod: SlimPod): void {
+    const { namespace = '', name } = pod.metadata;
+    this.podsByInterface.set(interfaceSuffix(namespace, name), pod);
+    if (pod.hostNetwork) return;
+    const host = canonicalIp(pod.hostIP);
+    for (const ip of ipKeys(pod.ips)) {
+      if (ip !== host) this.podsByIp.add(ip, pod);
+    }
+  }
+
+  private unindexPod(pod: SlimPod): void {
+    const { namespace = '', name } = pod.metadata;
+    const suffix = interfaceSuffix(namespace, name);
+    if (this.podsByInterface.get(suffix) === pod) this.podsByInterface.delete(suffix);
+    for (const ip of ipKeys(pod.ips)) this.podsByIp.remove(ip, pod, (a, b) => a === b);
+  }
+
+  private indexSlice(slice: SlimEndpointSlice, add: boolean): void {
+    if (slice.service === '') return;
+    const service = `${slice.metadata.namespace ?? ''}/${slice.service}`;
+    const key = keyOf(slice.metadata);
+    let keys = this.slicesByService.get(service);
+    if (add) {
+      if (keys === undefined) this.slicesByService.set(service, (keys = new Set()));
+      keys.add(key);
+    } else if (keys !== undefined) {
+      keys.delete(key);
+      if (keys.size === 0) this.slicesByService.delete(service);
+    }
+    for (const listener of this.sliceListeners) listener(service);
+  }
+
+  private store(kind: KubeKind): Map<string, unknown> {
+    switch (kind) {
+      case 'pods':
+        return this.pods;
+      case 'services':
+        return this.services;
+      case 'nodes':
+        return this.nodes;
+      case 'endpointslices':
+        return this.slices;
+      case 'replicasets':
+        return this.replicaSets;
+      case 'jobs':
+        return this.jobs;
+    }
+  }
+
+  async start(): Promise<void> {
+    for (const reflector of this.reflectors.values()) await reflector.start();
+  }
+
+  /** Resolves once every kind it needs has listed once (kinds it may not read are skipped). */
+  async synced(signal?: AbortSignal): Promise<void> {
+    const waits = [...this.reflectors].map(async ([kind, reflector]) => {
+      while (!reflector.isSynced && !this.forbidden.has(kind)) {
+        await Promise.race([reflector.synced, new Promise((resolve) => setTimeout(resolve, 200))]);
+        if (signal?.aborted) throw new Error('the Kubernetes cache did not sync in time');
+      }
+    });
+    await Promise.all(waits);
+  }
+
+  get isSynced(): boolean {
+    return [...this.reflectors].every(([kind, reflector]) => reflector.isSynced || this.forbidden.has(kind));
+  }
+
+  status(): ComponentStatus {
+    const pending = [...this.reflectors].filter(([kind, reflector]) => !reflector.isSynced && !this.forbidden.has(kind)).map(([kind]) => kind);
+    const failing = [...this.reflectors].filter(([kind, reflector]) => reflector.lastError !== '' && !this.forbidden.has(kind));
+    if (pending.length > 0) {
+      const why = failing.map(([kind, reflector]) => `${kind}: ${reflector.lastError}`).join('; ');
+      return { ready: false, up: false, reason: `waiting for the first list of ${pending.join(', ')}${why ? ` (${why})` : ''}` };
+    }
+    if (failing.length > 0) return { ready: true, up: false, reason: `serving the last state: ${failing.map(([kind, r]) => `${kind}: ${r.lastError}`).join('; ')}` };
+    return { ready: true, up: true };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.reflectors.values()].map((reflector) => reflector.stop()));
+  }
+
+  // ---- lookups --------------------------------------------------------------
+
+  /** Pods holding this IP (host-network pods excluded); running ones first. */
+  podsByIP(ip: string): readonly SlimPod[] {
+    const pods = this.podsByIp.get(ip);
+    if (pods === undefined) return [];
+    if (pods.length > 1 && pods.some((pod) => pod.terminated)) return [...pods.filter((pod) => !pod.terminated), ...pods.filter((pod) => pod.terminated)];
+    return pods;
+  }
+
+  servicesByIP(ip: string): readonly SlimService[] {
+    return this.servicesByIp.get(ip) ?? [];
+  }
+
+  nodeByIP(ip: string): SlimNode | undefined {
+    return this.nodesByIp.get(ip)?.[0];
+  }
+
+  /** What an IP is, for counters: a pod, a service, a node or nothing known. */
+  resolveIP(ip: string): { pods: readonly SlimPod[]; services: readonly SlimService[]; node?: SlimNode } {
+    const pods = this.podsByIP(ip);
+    if (pods.length > 0) {
+      this.lookups.pod++;
+      return { pods, services: [] };
+    }
+    const services = this.servicesByIP(ip);
+    if (services.length > 0) {
+      this.lookups.service++;
+      return { pods, services };
+    }
+    const node = this.nodeByIP(ip);
+    if (node !== undefined) {
+      this.lookups.node++;
+      return { pods, services, node };
+    }
+    this.lookups.miss++;
+    return { pods, services };
+  }
+
+  pod(namespace: string, name: string): SlimPod | undefined {
+    return this.pods.get(`${namespace}/${name}`);
+  }
+
+  service(namespace: string, name: string): SlimService | undefined {
+    return this.services.get(`${namespace}/${name}`);
+  }
+
+  node(name: string): SlimNode | undefined {
+    return this.nodes.get(name);
+  }
+
+  /** Every pod in the cache (node-scoped when the cache is). */
+  allPods(): IterableIterator<SlimPod> {
+    return this.pods.values();
+  }
+
+  /** The pod behind a Calico workload interface (any prefix: cali, tap, ...), from its 11-hex-digit suffix. */
+  podByInterface(name: string, prefixes: readonly string[] = ['cali']): SlimPod | undefined {
+    for (const prefix of prefixes) {
+      if (name.startsWith(prefix) && name.length === prefix.length + 11) return this.podsByInterface.get(name.slice(prefix.length));
+    }
+    return undefined;
+  }
+
+  /** The EndpointSlices of a service ("namespace/name"). */
+  endpointSlices(service: string): SlimEndpointSlice[] {
+    const keys = this.slicesByService.get(service);
+    if (keys === undefined) return [];
+    return [...keys].map((key) => this.slices.get(key)).filter((slice): slice is SlimEndpointSlice => slice !== undefined);
+  }
+
+  /** Called with "namespace/name" whenever a service's EndpointSlices change. */
+  onEndpointSlices(listener: (service: string) => void): () => void {
+    this.sliceListeners.add(listener);
+    return () => this.sliceListeners.delete(listener);
+  }
+
+  // ---- owners ---------------------------------------------------------------
+
+  /**
+   * The workload a pod belongs to, fully resolved: ReplicaSet -> Deployment,
+   * Job -> CronJob, DaemonSet and StatefulSet as they are, a pod without owner
+   * is its own workload (kind Pod).
+   */
+  workload(pod: SlimPod): Workload {
+    const owner = pod.owners[0];
+    if (owner === undefined) return { kind: 'Pod', name: pod.metadata.name };
+    if (owner.kind === 'ReplicaSet') return this.replicaSetOwner(pod, owner).workload;
+    if (owner.kind === 'Job') {
+      const job = this.jobs.get(`${pod.metadata.namespace ?? ''}/${owner.name}`);
+      const parent = job?.owners[0];
+      if (parent !== undefined) return { kind: parent.kind, name: parent.name };
+    }
+    return { kind: owner.kind, name: owner.name };
+  }
+
+  /**
+   * The workload as goflow2-kube-enricher computed it: the first owner; a
+   * ReplicaSet is replaced by its own first owner (a Deployment); anything
+   * else (Job included) is reported as it is. With the warnings the seed
+   * wrote to its Warn field.
+   */
+  seedWorkload(pod: SlimPod): SeedWorkload {
+    const warnings: string[] = [];
+    const name = pod.metadata.name;
+    if (pod.owners.length > 1) warnings.push(`Several owners found for pod ${name}: ${pod.owners.map(ownerText).join(',')}`);
+    const owner = pod.owners[0];
+    if (owner === undefined) return { kind: 'Pod', name, warnings };
+    if (owner.kind !== 'ReplicaSet') return { kind: owner.kind, name: owner.name, warnings };
+    const resolved = this.replicaSetOwner(pod, owner);
+    if (resolved.owners.length > 1) warnings.push(`Several owners found for replica ${owner.name}: ${resolved.owners.map(ownerText).join(',')}`);
+    return { ...resolved.workload, warnings };
+  }
+
+  private replicaSetOwner(pod: SlimPod, owner: OwnerRef): { workload: Workload; owners: readonly OwnerRef[] } {
+    if (this.watchOwners && !this.forbidden.has('replicasets')) {
+      const replicaSet = this.replicaSets.get(`${pod.metadata.namespace ?? ''}/${owner.name}`);
+      const parent = replicaSet?.owners[0];
+      return { workload: parent === undefined ? owner : { kind: parent.kind, name: parent.name }, owners: replicaSet?.owners ?? [] };
+    }
+    // Not watched: a ReplicaSet named <deployment>-<pod-template-hash> belongs to that Deployment.
+    const suffix = `-${pod.templateHash}`;
+    if (pod.templateHash !== '' && owner.name.endsWith(suffix) && owner.name.length > suffix.length) {
+      return { workload: { kind: 'Deployment', name: owner.name.slice(0, -suffix.length) }, owners: [] };
+    }
+    return { workload: owner, owners: [] };
+  }
+}
+
+const ownerText = (owner: OwnerRef): string => `${owner.kind}/${owner.name}`;

@@ -1,0 +1,175 @@
+// The Kubernetes objects the metadata cache keeps: each arriving object (list
+// item or watch event) is cut down to what lookups need, so memory is
+// O(pods) and small. Every slim object keeps `metadata` with name, namespace
+// and resourceVersion, the fields client-node's ListWatch relies on.
+//
+// The slimmers take whatever JSON the API server sent: a field of the wrong
+// type reads as absent, never throws.
+
+export interface Meta {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly resourceVersion?: string;
+}
+
+export interface OwnerRef {
+  readonly kind: string;
+  readonly name: string;
+}
+
+export interface SlimPod {
+  readonly metadata: Meta;
+  readonly nodeName: string;
+  readonly hostIP: string;
+  /** Every status.podIPs entry (status.podIP when podIPs is absent). */
+  readonly ips: readonly string[];
+  readonly hostNetwork: boolean;
+  /** Every ownerReference, in order (the seed reports the first one). */
+  readonly owners: readonly OwnerRef[];
+  /** The `app` label (calico-accountant's `app` label), else ''. */
+  readonly app: string;
+  /** The `pod-template-hash` label, for deriving a Deployment without watching ReplicaSets. */
+  readonly templateHash: string;
+  /** Succeeded or Failed: its IP may already belong to another pod. */
+  readonly terminated: boolean;
+}
+
+export interface SlimService {
+  readonly metadata: Meta;
+  /** spec.clusterIPs (or spec.clusterIP), without "None" and "". */
+  readonly clusterIPs: readonly string[];
+}
+
+export interface SlimNode {
+  readonly metadata: Meta;
+  readonly internalIPs: readonly string[];
+}
+
+export interface SlimEndpoint {
+  readonly addresses: readonly string[];
+  /** conditions.ready; absent counts as ready, as the API documents. */
+  readonly ready: boolean;
+  readonly nodeName: string;
+  /** targetRef of kind Pod, else ''. */
+  readonly pod: string;
+}
+
+export interface SlimEndpointSlice {
+  readonly metadata: Meta;
+  /** The kubernetes.io/service-name label. */
+  readonly service: string;
+  readonly addressType: string;
+  readonly endpoints: readonly SlimEndpoint[];
+  readonly ports: readonly { readonly name: string; readonly port: number; readonly protocol: string }[];
+}
+
+/** ReplicaSets and Jobs: metadata only (their owner is all the cache needs). */
+export interface SlimOwned {
+  readonly metadata: Meta;
+  readonly owners: readonly OwnerRef[];
+}
+
+type Json = Record<string, unknown>;
+
+const object = (value: unknown): Json => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {});
+const array = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const string = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+const NO_STRINGS: readonly string[] = Object.freeze([]);
+const NO_OWNERS: readonly OwnerRef[] = Object.freeze([]);
+
+function meta(raw: unknown): Meta {
+  const metadata = object(raw);
+  const out: { name: string; namespace?: string; resourceVersion?: string } = { name: string(metadata.name) };
+  const namespace = string(metadata.namespace);
+  if (namespace !== '') out.namespace = namespace;
+  const resourceVersion = string(metadata.resourceVersion);
+  if (resourceVersion !== '') out.resourceVersion = resourceVersion;
+  return out;
+}
+
+function owners(metadata: unknown): readonly OwnerRef[] {
+  const refs = array(object(metadata).ownerReferences);
+  if (refs.length === 0) return NO_OWNERS;
+  return refs.map((ref) => ({ kind: string(object(ref).kind), name: string(object(ref).name) })).filter((ref) => ref.kind !== '' && ref.name !== '');
+}
+
+function strings(values: unknown[]): readonly string[] {
+  const out = values.map(string).filter((value) => value !== '');
+  return out.length === 0 ? NO_STRINGS : out;
+}
+
+export function slimPod(raw: unknown): SlimPod {
+  const pod = object(raw);
+  const metadata = object(pod.metadata);
+  const spec = object(pod.spec);
+  const status = object(pod.status);
+  const labels = object(metadata.labels);
+  let ips = strings(array(status.podIPs).map((entry) => object(entry).ip));
+  if (ips.length === 0 && string(status.podIP) !== '') ips = [string(status.podIP)];
+  const phase = string(status.phase);
+  return {
+    metadata: meta(metadata),
+    nodeName: string(spec.nodeName),
+    hostIP: string(status.hostIP),
+    ips,
+    hostNetwork: spec.hostNetwork === true,
+    owners: owners(metadata),
+    app: string(labels.app),
+    templateHash: string(labels['pod-template-hash']),
+    terminated: phase === 'Succeeded' || phase === 'Failed',
+  };
+}
+
+export function slimService(raw: unknown): SlimService {
+  const service = object(raw);
+  const spec = object(service.spec);
+  let ips = array(spec.clusterIPs);
+  if (ips.length === 0 && spec.clusterIP !== undefined) ips = [spec.clusterIP];
+  const clusterIPs = strings(ips).filter((ip) => ip !== 'None');
+  return { metadata: meta(service.metadata), clusterIPs: clusterIPs.length === 0 ? NO_STRINGS : clusterIPs };
+}
+
+export function slimNode(raw: unknown): SlimNode {
+  const node = object(raw);
+  const addresses = array(object(node.status).addresses).map(object);
+  return {
+    metadata: meta(node.metadata),
+    internalIPs: strings(addresses.filter((address) => address.type === 'InternalIP').map((address) => address.address)),
+  };
+}
+
+export function slimEndpointSlice(raw: unknown): SlimEndpointSlice {
+  const slice = object(raw);
+  const metadata = object(slice.metadata);
+  return {
+    metadata: meta(metadata),
+    service: string(object(metadata.labels)['kubernetes.io/service-name']),
+    addressType: string(slice.addressType),
+    endpoints: array(slice.endpoints).map((raw) => {
+      const endpoint = object(raw);
+      const target = object(endpoint.targetRef);
+      return {
+        addresses: strings(array(endpoint.addresses)),
+        ready: object(endpoint.conditions).ready !== false,
+        nodeName: string(endpoint.nodeName),
+        pod: target.kind === 'Pod' ? string(target.name) : '',
+      };
+    }),
+    ports: array(slice.ports).map((raw) => {
+      const port = object(raw);
+      return { name: string(port.name), port: typeof port.port === 'number' ? port.port : 0, protocol: string(port.protocol) || 'TCP' };
+    }),
+  };
+}
+
+/** A ReplicaSet or Job, full or PartialObjectMetadata: only the owners are kept. */
+export function slimOwned(raw: unknown): SlimOwned {
+  const metadata = object(object(raw).metadata);
+  return { metadata: meta(metadata), owners: owners(metadata) };
+}
+
+/** namespace/name, the store key. */
+export function keyOf(metadata: Meta): string {
+  return metadata.namespace === undefined ? metadata.name : `${metadata.namespace}/${metadata.name}`;
+}

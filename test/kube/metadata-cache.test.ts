@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import pino from 'pino';
+import { loadKubeConfig } from '../../src/kube/config.js';
+import { canonicalIp } from '../../src/kube/ip.js';
+import { interfaceSuffix, KubeCache, type KubeCacheOptions } from '../../src/kube/metadata-cache.js';
+import { MetricsPipeline } from '../../src/metrics/pipeline.js';
+import { KubeApiServer } from '../support/kube-api-server.js';
+import { loadFixtureCluster, pod } from '../support/kube-fixtures.js';
+
+const logger = pino({ level: 'silent' });
+
+async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('Kubernetes metadata cache against a list/watch API server (through @kubernetes/client-node)', () => {
+  const api = new KubeApiServer();
+  let kubeconfig = '';
+  const caches: KubeCache[] = [];
+
+  before(async () => {
+    await api.start();
+    kubeconfig = api.writeKubeconfig();
+    loadFixtureCluster(api);
+  });
+  after(async () => {
+    await Promise.all(caches.map((cache) => cache.stop()));
+    await api.stop();
+  });
+
+  async function newCache(options: Partial<KubeCacheOptions> = {}): Promise<{ cache: KubeCache; metrics: MetricsPipeline }> {
+    const loaded = await loadKubeConfig({ kubeconfig });
+    assert.ok(loaded);
+    const metrics = new MetricsPipeline({ maxSeriesPerMetric: 1_000, seriesTtlMs: 0, version: 'test', processMetrics: false });
+    const cache = new KubeCache({ config: loaded.config, logger, metrics, backoff: { initialMs: 50, maxMs: 200 }, ...options });
+    caches.push(cache);
+    await cache.start();
+    await cache.synced(AbortSignal.timeout(10_000));
+    return { cache, metrics };
+  }
+
+  test('indexes: pod IPs (dual stack, host network excluded), service clusterIPs (headless excluded), node InternalIPs; owners', async () => {
+    const { cache, metrics } = await newCache();
+    assert.equal(cache.status().ready, true);
+    const podName = (ip: string): string[] => cache.podsByIP(ip).map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+    assert.deepEqual(podName('10.244.1.10'), ['shop/web-7d4f8b9c6d-x2x7q']);
+    assert.deepEqual(podName('10.244.2.12'), ['shop/api-6b9f5d7c8-rt5vx']);
+    assert.deepEqual(podName('fd00:10:244:2::c'), ['shop/api-6b9f5d7c8-rt5vx']);
+    assert.deepEqual(podName('fd00:10:244:2:0:0:0:c'), ['shop/api-6b9f5d7c8-rt5vx'], 'another spelling of the same IPv6 address');
+    assert.deepEqual(podName('10.0.0.11'), [], 'a host-network pod is not found by its node IP');
+    assert.deepEqual(podName('10.244.3.3'), ['default/blue', 'default/green']);
+    assert.deepEqual(cache.servicesByIP('10.96.0.10').map((s) => s.metadata.name), ['web']);
+    assert.deepEqual(cache.servicesByIP('fd00:96::20').map((s) => s.metadata.name), ['api']);
+    assert.deepEqual(cache.servicesByIP('None'), []);
+    assert.equal(cache.nodeByIP('10.0.0.12')?.metadata.name, 'n2');
+    assert.equal(cache.nodeByIP('fd00::12')?.metadata.name, 'n2');
+    assert.equal(cache.resolveIP('192.0.2.1').pods.length, 0);
+
+    const workload = (namespace: string, name: string) => cache.workload(cache.pod(namespace, name)!);
+    assert.deepEqual(workload('shop', 'web-7d4f8b9c6d-x2x7q'), { kind: 'Deployment', name: 'web' });
+    assert.deepEqual(workload('kube-system', 'node-agent-5sj2k'), { kind: 'DaemonSet', name: 'node-agent' });
+    assert.deepEqual(workload('shop', 'db-0'), { kind: 'StatefulSet', name: 'db' });
+    assert.deepEqual(workload('batch', 'report-29170560-h7c2m'), { kind: 'CronJob', name: 'report' });
+    assert.deepEqual(workload('default', 'debug'), { kind: 'Pod', name: 'debug' });
+    assert.deepEqual(workload('shop', 'orphan-rs-k2j4h'), { kind: 'ReplicaSet', name: 'orphan-rs' });
+    // The seed's rule: a Job stays a Job.
+    assert.deepEqual(cache.seedWorkload(cache.pod('batch', 'report-29170560-h7c2m')!), { kind: 'Job', name: 'report-29170560', warnings: [] });
+
+    // Calico interface names: prefix + 11 hex digits of sha1("namespace.pod").
+    const suffix = interfaceSuffix('shop', 'db-0');
+    assert.match(suffix, /^[0-9a-f]{11}$/);
+    assert.equal(cache.podByInterface(`cali${suffix}`)?.metadata.name, 'db-0');
+    assert.equal(cache.podByInterface(`tap${suffix}`, ['cali', 'tap'])?.metadata.name, 'db-0');
+    assert.equal(cache.endpointSlices('shop/web')[0]?.endpoints[0]?.pod, 'web-7d4f8b9c6d-x2x7q');
+
+    // ReplicaSets and Jobs were read as metadata only.
+    assert.match(api.accepts.get('replicasets') ?? '', /as=PartialObjectMetadataList/);
+    assert.match(api.accepts.get('jobs') ?? '', /as=PartialObjectMetadataList/);
+    assert.doesNotMatch(api.accepts.get('pods') ?? '', /PartialObjectMetadata/);
+
+    const text = await metrics.render('text');
+    assert.match(text, /^flowlens_kube_objects\{kind="pods"\} 10$/m);
+    assert.match(text, /^flowlens_kube_objects\{kind="services"\} 3$/m);
+    assert.match(text, /^flowlens_kube_synced\{kind="nodes"\} 1$/m);
+    assert.match(text, /^flowlens_kube_ip_lookups_total\{result="miss"\} 1$/m);
+  });
+
+  test('watch events change lookups: pod deleted, IP reused by a new pod, service added', async () => {
+    const { cache } = await newCache();
+    api.delete('pods', 'default', 'debug');
+    await until('debug pod removed', () => cache.podsByIP('10.244.1.12').length === 0);
+    api.apply('pods', pod({ namespace: 'default', name: 'debug-2', node: 'n1', ips: ['10.244.1.12'] }));
+    await until('IP reused', () => cache.podsByIP('10.244.1.12')[0]?.metadata.name === 'debug-2');
+    api.apply('services', { metadata: { name: 'late', namespace: 'shop' }, spec: { clusterIPs: ['10.96.0.99'] } });
+    await until('service added', () => cache.servicesByIP('10.96.0.99').length === 1);
+    // An update that moves a pod's IP drops the old index entry.
+    api.apply('pods', pod({ namespace: 'default', name: 'debug-2', node: 'n1', ips: ['10.244.1.14'] }));
+    await until('IP moved', () => cache.podsByIP('10.244.1.14').length === 1);
+    assert.equal(cache.podsByIP('10.244.1.12').length, 0);
+  });
+
+  test('410 Gone relists; a dropped connection re-watches from its resourceVersion; bookmarks keep the position', async () => {
+    const { cache, metrics } = await newCache();
+    const lists = (): number => api.requests.filter((request) => request === 'list pods').length;
+    const listsBefore = lists();
+
+    // Dropped connection: re-watch, no relist, events in between are not lost.
+    api.dropWatches();
+    api.apply('pods', pod({ namespace: 'default', name: 'during-drop', node: 'n1', ips: ['10.244.1.40'] }));
+    await until('event after a drop', () => cache.podsByIP('10.244.1.40').length === 1);
+    assert.equal(lists(), listsBefore, 'a dropped watch resumes from its resourceVersion without a relist');
+
+    // Bookmarks move the position; then history expires: the watch gets an ERROR 410 and relists.
+    api.bookmark();
+    api.goneOnWatches('pods');
+    api.delete('pods', 'default', 'during-drop');
+    await until('relist after 410', () => lists() > listsBefore && cache.podsByIP('10.244.1.40').length === 0);
+    const text = await metrics.render('text');
+    assert.match(text, /^flowlens_kube_relists_total\{kind="pods"\} [1-9]/m);
+    assert.match(text, /^flowlens_kube_events_total\{kind="pods",type="BOOKMARK"\} [1-9]/m);
+  });
+
+  test('an API server outage keeps the last state; the cache catches up when it returns', async () => {
+    const { cache } = await newCache();
+    await api.stop();
+    await until('watch failure noticed', () => cache.status().up === false);
+    assert.equal(cache.status().ready, true, 'still ready: serving the last state');
+    assert.equal(cache.podsByIP('10.244.1.10').length, 1);
+    // Changes made while the agent could not see them.
+    api.apply('pods', pod({ namespace: 'default', name: 'while-down', node: 'n2', ips: ['10.244.2.50'] }));
+    await api.start();
+    await until('caught up', () => cache.podsByIP('10.244.2.50').length === 1 && cache.status().up);
+  });
+
+  test('node scoping, no owner watches (Deployment from pod-template-hash), not ready before the first list', async () => {
+    const loaded = await loadKubeConfig({ kubeconfig });
+    const early = new KubeCache({ config: loaded!.config, logger, nodeName: 'n1', watchOwners: false, backoff: { initialMs: 50, maxMs: 200 } });
+    caches.push(early);
+    assert.equal(early.status().ready, false);
+    await early.start();
+    await early.synced(AbortSignal.timeout(10_000));
+    assert.ok([...early.allPods()].every((p) => p.nodeName === 'n1'));
+    assert.equal(early.pod('shop', 'db-0'), undefined, 'a pod of another node');
+    assert.deepEqual(early.workload(early.pod('shop', 'web-7d4f8b9c6d-x2x7q')!), { kind: 'Deployment', name: 'web' });
+    assert.deepEqual(early.workload(early.pod('shop', 'orphan-rs-k2j4h')!), { kind: 'ReplicaSet', name: 'orphan-rs' }, 'no pod-template-hash: stays a ReplicaSet');
+  });
+
+  test('without permission to read Jobs the cache is ready and Jobs stay Jobs', async () => {
+    const denied = new KubeApiServer({ forbidden: ['jobs'], certs: api.certs });
+    await denied.start();
+    try {
+      loadFixtureCluster(denied);
+      const loaded = await loadKubeConfig({ kubeconfig: denied.writeKubeconfig() });
+      const cache = new KubeCache({ config: loaded!.config, logger, backoff: { initialMs: 50, maxMs: 200 } });
+      await cache.start();
+      await cache.synced(AbortSignal.timeout(10_000));
+      assert.deepEqual(cache.workload(cache.pod('batch', 'report-29170560-h7c2m')!), { kind: 'Job', name: 'report-29170560' });
+      await cache.stop();
+    } finally {
+      await denied.stop();
+    }
+  });
+});
+
+test('canonical IP text', () => {
+  assert.equal(canonicalIp('10.1.2.3'), '10.1.2.3');
+  assert.equal(canonicalIp('FD00:0:0::1'), 'fd00::1');
+  assert.equal(canonicalIp('2001:db8:0:0:1:0:0:1'), '2001:db8::1:0:0:1');
+  assert.equal(canonicalIp('::ffff:10.0.0.1'), '10.0.0.1');
+  assert.equal(canonicalIp('::'), '::');
+  assert.equal(canonicalIp('::1'), '::1');
+  assert.equal(canonicalIp('fe80::1%eth0'), 'fe80::1');
+  assert.equal(canonicalIp('not an ip'), undefined);
+  assert.equal(canonicalIp(''), undefined);
+});
