@@ -4,6 +4,10 @@ import { Agent } from './agent.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig, type ConfigFlags, type LoadedConfig } from './config/load.js';
 import { renderEffectiveConfig } from './config/print.js';
+import { parseMapping } from './enrich/enricher.js';
+import { runEnrich } from './enrich/run-enrich.js';
+import { parseDuration } from './config/duration.js';
+import { logLevel } from './config/schema.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { BasicAuth, loadTlsOptions } from './server/credentials.js';
 import { VERSION } from './version.js';
@@ -96,6 +100,69 @@ function checkConfig(options: CommonOptions): void {
   process.stdout.write(renderEffectiveConfig(loaded));
 }
 
+interface EnrichFlags {
+  mapping?: string;
+  loglevel?: string;
+  kubeconfig?: string;
+  inputFormat: string;
+  outputFormat?: string;
+  syncTimeout: string;
+  watchOwners: boolean;
+}
+
+async function enrich(flags: EnrichFlags): Promise<void> {
+  const level = logLevel.safeParse(flags.loglevel ?? process.env.LOG_LEVEL ?? 'info');
+  if (!level.success) throw new ConfigError(`-loglevel: ${level.error.issues[0]?.message ?? 'invalid'}`);
+  const inputFormat = flags.inputFormat;
+  const outputFormat = flags.outputFormat ?? inputFormat;
+  if (inputFormat !== 'json' && inputFormat !== 'pb') throw new ConfigError(`--input-format: "${inputFormat}" is not json or pb`);
+  if (outputFormat !== 'json' && outputFormat !== 'pb') throw new ConfigError(`--output-format: "${outputFormat}" is not json or pb`);
+  let syncTimeoutMs: number;
+  try {
+    syncTimeoutMs = parseDuration(flags.syncTimeout);
+  } catch (error) {
+    throw new ConfigError(`--sync-timeout: ${(error as Error).message}`);
+  }
+  const logger = createLogger(level.data);
+  const stop = new AbortController();
+  process.once('SIGTERM', () => stop.abort());
+  process.once('SIGINT', () => stop.abort());
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    // The reader went away (EPIPE): nothing left to do.
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+  await runEnrich({
+    ...(flags.mapping !== undefined ? { mapping: parseMapping(flags.mapping) } : {}),
+    ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
+    inputFormat,
+    outputFormat,
+    syncTimeoutMs,
+    watchOwners: flags.watchOwners,
+    logger,
+    signal: stop.signal,
+  });
+  // Everything written is flushed; lingering API connections must not keep the process alive.
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  process.exit(0);
+}
+
+/** goflow2-kube-enricher's Go-style flags (-mapping x, -mapping=x, -v) as commander's long options. */
+export function goFlagsToLong(args: readonly string[]): string[] {
+  const out: string[] = [];
+  const enrichAt = args.indexOf('enrich');
+  for (const [index, arg] of args.entries()) {
+    if (enrichAt < 0 || index <= enrichAt) {
+      out.push(arg);
+      continue;
+    }
+    if (arg === '-v' || arg === '--v' || arg === '-version') out.push('--print-version');
+    else if (/^-(mapping|loglevel|kubeconfig)(=|$)/.test(arg)) out.push(`-${arg}`);
+    else out.push(arg);
+  }
+  return out;
+}
+
 export function buildProgram(): Command {
   const program = new Command('flowlens')
     .description(
@@ -111,11 +178,29 @@ export function buildProgram(): Command {
   withConfigOptions(
     program.command('check-config').description('validate the configuration and print the effective result (secrets redacted)'),
   ).action((options: CommonOptions) => checkConfig(options));
+  program
+    .command('enrich')
+    .description('goflow2-kube-enricher drop-in: goflow2 records on stdin, the same records with Kubernetes fields on stdout')
+    .option('--mapping <pairs>', 'input fields holding IPs and the prefix of their added fields (default SrcAddr=Src,DstAddr=Dst; src_addr=Src,dst_addr=Dst for goflow2 v2 JSON)')
+    .option('--loglevel <level>', 'trace, debug, info, warn|warning, error, fatal|panic (logs on stderr)')
+    .option('--kubeconfig <file>', 'kubeconfig (default: in-cluster, else $KUBECONFIG)')
+    .option('--input-format <format>', 'json (goflow2 JSON lines, any dialect) or pb (varint-delimited FlowMessage, v1 or v2)', 'json')
+    .option('--output-format <format>', 'json or pb (default: the input format)')
+    .option('--sync-timeout <duration>', 'give up when the Kubernetes cache has not synced by then', '60s')
+    .option('--no-watch-owners', 'do not watch ReplicaSets: derive Deployments from the pod-template-hash')
+    .option('--print-version', 'print the version and exit (-v)')
+    .action((flags: EnrichFlags & { printVersion?: boolean }) => {
+      if (flags.printVersion) {
+        process.stdout.write(`flowlens enrich ${VERSION}\n`);
+        return;
+      }
+      return enrich(flags);
+    });
   return program;
 }
 
 try {
-  await buildProgram().parseAsync(process.argv);
+  await buildProgram().parseAsync(goFlagsToLong(process.argv));
 } catch (error) {
   if (error instanceof ConfigError) fail(`configuration error: ${error.message}`);
   throw error;

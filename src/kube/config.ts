@@ -18,7 +18,7 @@ export interface LoadedKubeConfig {
   readonly source: string;
 }
 
-export async function loadKubeConfig(settings: KubeSettings, env: NodeJS.ProcessEnv = process.env): Promise<LoadedKubeConfig | undefined> {
+export async function loadKubeConfig(settings: KubeSettings, env: NodeJS.ProcessEnv = process.env, setting = 'kubernetes.kubeconfig'): Promise<LoadedKubeConfig | undefined> {
   const { KubeConfig } = await import('@kubernetes/client-node');
   const config = new KubeConfig();
   const fromFile = (file: string, setting: string): LoadedKubeConfig => {
@@ -37,7 +37,7 @@ export async function loadKubeConfig(settings: KubeSettings, env: NodeJS.Process
     if (!config.getCurrentCluster()) throw new ConfigError(`${setting}: kubeconfig "${file}" has no current context with a cluster`);
     return { config, source: file };
   };
-  if (settings.kubeconfig) return fromFile(settings.kubeconfig, 'kubernetes.kubeconfig');
+  if (settings.kubeconfig) return fromFile(settings.kubeconfig, setting);
   if (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT && existsSync(SERVICE_ACCOUNT_TOKEN)) {
     config.loadFromCluster();
     return { config, source: 'in-cluster service account' };

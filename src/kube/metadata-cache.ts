@@ -140,6 +140,8 @@ export class KubeCache implements Component {
 
   // Lookup counters (plain numbers on the hot path, exported at scrape).
   private readonly lookups = { pod: 0, service: 0, node: 0, miss: 0 };
+  /** Changes with every object added, changed or removed: lookups memoized by a consumer are stale once it moves. */
+  generation = 0;
 
   constructor(private readonly options: KubeCacheOptions) {
     this.watchOwners = options.watchOwners ?? true;
@@ -244,6 +246,7 @@ export class KubeCache implements Component {
       const key = keyOf(item.metadata);
       const old = store.get(key);
       if (old === item) return;
+      this.generation++;
       if (old !== undefined) unindex?.(old);
       store.set(key, item);
       index?.(item);
@@ -252,6 +255,7 @@ export class KubeCache implements Component {
       const key = keyOf(item.metadata);
       const old = store.get(key);
       if (old === undefined) return;
+      this.generation++;
       unindex?.(old);
       store.delete(key);
     };

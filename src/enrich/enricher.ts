@@ -1,0 +1,96 @@
+import { ConfigError } from '../config/errors.js';
+import type { KubeCache } from '../kube/metadata-cache.js';
+
+// goflow2-kube-enricher's enrichment: for each mapped field holding an IP,
+// the fields <Prefix>Pod, Namespace, HostIP, Workload, WorkloadKind, Warn,
+// exactly as the seed wrote them (CONTRACTS.md section 5):
+//
+// - a pod IP: Pod, Namespace, HostIP, Workload, WorkloadKind (+ Warn);
+// - a service ClusterIP: Namespace, Workload (the service), WorkloadKind "Service";
+// - anything else (node IP, host-network pod, unknown): nothing at all.
+//
+// The result per (IP, prefix) is kept until the cache changes, so a busy
+// pair costs one map read.
+
+export interface MappingEntry {
+  /** Input field holding an IP address (goflow2 name, e.g. SrcAddr or src_addr). */
+  readonly field: string;
+  /** Prefix of the added fields. */
+  readonly prefix: string;
+}
+
+export const DEFAULT_MAPPING = 'SrcAddr=Src,DstAddr=Dst';
+export const DEFAULT_MAPPING_V2 = 'src_addr=Src,dst_addr=Dst';
+
+/** `-mapping`: an ordered "Field=Prefix" list; a malformed pair is fatal, as in the seed. */
+export function parseMapping(text: string, setting = '-mapping'): MappingEntry[] {
+  const entries: MappingEntry[] = [];
+  for (const pair of text.split(',')) {
+    const parts = pair.split('=');
+    if (parts.length !== 2 || parts[0]!.trim() === '' || parts[1]!.trim() === '') {
+      throw new ConfigError(`${setting}: invalid fields mapping pair "${pair}" (expected Field=Prefix, e.g. ${DEFAULT_MAPPING})`);
+    }
+    entries.push({ field: parts[0]!.trim(), prefix: parts[1]!.trim() });
+  }
+  return entries;
+}
+
+/** The six field names per prefix, in the order they are written. */
+export const ADDED_FIELDS = ['Pod', 'Namespace', 'HostIP', 'Workload', 'WorkloadKind', 'Warn'] as const;
+export type AddedField = (typeof ADDED_FIELDS)[number];
+
+export type Enrichment = readonly (readonly [AddedField, string])[];
+
+const NOTHING: Enrichment = Object.freeze([]);
+const MAX_MEMO = 200_000;
+
+export class Enricher {
+  private memo = new Map<string, Enrichment>();
+  private memoGeneration = -1;
+
+  constructor(private readonly cache: KubeCache) {}
+
+  /** What the seed adds for one IP (without the prefix); empty when it adds nothing. */
+  lookup(ip: string): Enrichment {
+    if (this.cache.generation !== this.memoGeneration || this.memo.size >= MAX_MEMO) {
+      this.memo = new Map();
+      this.memoGeneration = this.cache.generation;
+    }
+    let found = this.memo.get(ip);
+    if (found === undefined) {
+      found = this.resolve(ip);
+      this.memo.set(ip, found);
+    }
+    return found;
+  }
+
+  private resolve(ip: string): Enrichment {
+    if (ip === '') return NOTHING;
+    const { pods, services } = this.cache.resolveIP(ip);
+    const pod = pods[0];
+    if (pod !== undefined) {
+      const workload = this.cache.seedWorkload(pod);
+      const warnings = [...workload.warnings];
+      if (pods.length > 1) warnings.unshift(`Several pods found for same IP: ${pods.map((p) => `${p.metadata.name}.${p.metadata.namespace ?? ''}`).join(',')}`);
+      const out: [AddedField, string][] = [
+        ['Pod', pod.metadata.name],
+        ['Namespace', pod.metadata.namespace ?? ''],
+      ];
+      if (pod.hostIP !== '') out.push(['HostIP', pod.hostIP]);
+      out.push(['Workload', workload.name], ['WorkloadKind', workload.kind]);
+      if (warnings.length > 0) out.push(['Warn', warnings.join('; ')]);
+      return out;
+    }
+    const service = services[0];
+    if (service !== undefined) {
+      const out: [AddedField, string][] = [
+        ['Namespace', service.metadata.namespace ?? ''],
+        ['Workload', service.metadata.name],
+        ['WorkloadKind', 'Service'],
+      ];
+      if (services.length > 1) out.push(['Warn', `Several services found for same IP: ${services.map((s) => `${s.metadata.name}.${s.metadata.namespace ?? ''}`).join(',')}`]);
+      return out;
+    }
+    return NOTHING;
+  }
+}
