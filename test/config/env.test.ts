@@ -164,6 +164,18 @@ const CASES: Readonly<Record<string, Case>> = {
     },
   },
   FLOWLENS_CLUSTER: { value: 'prod-eu', expect: (loaded) => assert.equal(otlp(loaded).cluster, 'prod-eu') },
+  // Read by the cache when it starts, after in-cluster credentials (test/kube proves it): not a setting.
+  KUBECONFIG: { value: '/etc/kube/config', expect: (loaded) => assert.equal(loaded.config.kubernetes.kubeconfig, undefined) },
+  NODE_NAME: { value: 'node-a', expect: (loaded) => assert.equal(loaded.config.kubernetes.nodeName, 'node-a') },
+  NODENAME: {
+    value: 'node-b',
+    expect: (loaded) => {
+      assert.equal(loaded.config.kubernetes.nodeName, 'node-b');
+      // NODE_NAME (Downward API) wins over calico-accountant's NODENAME without a conflict.
+      const both = loadConfig({ env: { NODENAME: 'node-b', NODE_NAME: 'node-a' }, definitions });
+      assert.equal(both.config.kubernetes.nodeName, 'node-a');
+    },
+  },
 };
 
 for (const row of ENVIRONMENT) {

@@ -88,7 +88,7 @@ test('errors name the setting and where its value came from', () => {
     configError({ configFile: file('server:\n  lisen: ":1"\n') }),
     `server.lisen: unknown setting (did you mean "listen"?) (from config file ${join(dir, `config-${files - 1}.yaml`)})`,
   );
-  assert.match(configError({ configFile: file('colour: blue\n') }), /^colour: unknown setting \(known: server, metrics, log, enable, shutdownTimeout, widget, gadget\)/);
+  assert.match(configError({ configFile: file('colour: blue\n') }), /^colour: unknown setting \(known: server, kubernetes, metrics, log, enable, shutdownTimeout, widget, gadget\)/);
   assert.match(configError({ configFile: file('metrics:\n  maxSeriesPerMetric: many\n') }), /^metrics\.maxSeriesPerMetric: expected number, got string "many" \(from config file .*\)$/);
   assert.match(configError({ configFile: file('metrics:\n  maxSeriesPerMetric: 0\n') }), /^metrics\.maxSeriesPerMetric: .*>=1/);
   assert.match(configError({ configFile: file('metrics: [1, 2]\n') }), /^metrics: expected a mapping, got a list/);

@@ -167,6 +167,12 @@ describe('Kubernetes metadata cache against a list/watch API server (through @ku
   });
 });
 
+test('API access: kubernetes.kubeconfig, else in-cluster, else $KUBECONFIG, else off', async () => {
+  assert.equal(await loadKubeConfig({}, {}), undefined);
+  await assert.rejects(loadKubeConfig({}, { KUBECONFIG: '/nonexistent/config' }), /KUBECONFIG: cannot load kubeconfig/);
+  await assert.rejects(loadKubeConfig({ kubeconfig: '/nonexistent/config' }, {}), /kubernetes\.kubeconfig: cannot load kubeconfig/);
+});
+
 test('canonical IP text', () => {
   assert.equal(canonicalIp('10.1.2.3'), '10.1.2.3');
   assert.equal(canonicalIp('FD00:0:0::1'), 'fd00::1');
