@@ -68,6 +68,8 @@ const PATHS: Record<KubeKind, string> = {
 /** Kinds whose absence (403) degrades owner resolution instead of blocking readiness. */
 const OPTIONAL: ReadonlySet<KubeKind> = new Set(['jobs']);
 
+const LEADING_ZERO = /(^|\.)0\d/;
+
 /** A multimap from IP to objects, in arrival order. */
 class IpIndex<T> {
   readonly map = new Map<string, T[]>();
@@ -90,6 +92,8 @@ class IpIndex<T> {
   get(ip: string): readonly T[] | undefined {
     const direct = this.map.get(ip);
     if (direct !== undefined) return direct;
+    // Keys are canonical: dotted IPv4 without leading zeros already is.
+    if (ip.indexOf(':') < 0 && !LEADING_ZERO.test(ip)) return undefined;
     const canonical = canonicalIp(ip);
     return canonical === undefined || canonical === ip ? undefined : this.map.get(canonical);
   }

@@ -245,9 +245,7 @@ export class KubeApiServer {
       rv = parsed.rv;
     }
     // Pages of one list are a snapshot at its first page's resourceVersion (sorted by key).
-    const items = [...this.objects.get(kind)!.values()]
-      .filter((object) => nodeName === undefined || (object.spec as { nodeName?: string } | undefined)?.nodeName === nodeName)
-      .sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+    const items = this.sorted(kind).filter((object) => nodeName === undefined || (object.spec as { nodeName?: string } | undefined)?.nodeName === nodeName);
     const page = items.slice(offset, offset + limit);
     const more = offset + limit < items.length;
     const names = KIND_NAMES[kind];
@@ -259,6 +257,17 @@ export class KubeApiServer {
     };
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(JSON.stringify(body));
+  }
+
+  private readonly sortedCache = new Map<Kind, { rv: number; items: Obj[] }>();
+
+  /** The objects of a kind by key (kept until the next change, so paging a big list stays cheap). */
+  private sorted(kind: Kind): Obj[] {
+    const cached = this.sortedCache.get(kind);
+    if (cached && cached.rv === this.rv) return cached.items;
+    const items = [...this.objects.get(kind)!.values()].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+    this.sortedCache.set(kind, { rv: this.rv, items });
+    return items;
   }
 
   private watch(kind: Kind, url: URL, response: import('node:http').ServerResponse, metadataOnly: boolean, nodeName: string | undefined): void {
