@@ -1,3 +1,4 @@
+import { KubeCache } from '../../src/kube/metadata-cache.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -34,6 +35,9 @@ test('docs/metrics.md lists every family the agent registers, with type and labe
   assert.equal(loaded.enabled.length, componentDefinitions.length);
   const agent = new Agent({ config: loaded.config, enabled: loaded.enabled, logger: pino({ level: 'silent' }), version: 'test' });
   await agent.start();
+  // The Kubernetes cache registers its families when a component creates it (not started here).
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  new KubeCache({ config: new KubeConfig(), logger: pino({ level: 'silent' }), metrics: agent.metrics });
   const registered = [...agent.metrics.budget.all()];
   await agent.stop(5_000);
   const documented = documentedFamilies();
