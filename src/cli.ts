@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { Agent } from './agent.js';
+import { parseDuration } from './config/duration.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig, type ConfigFlags, type LoadedConfig } from './config/load.js';
 import { renderEffectiveConfig } from './config/print.js';
+import { logLevel } from './config/schema.js';
 import { parseMapping } from './enrich/enricher.js';
 import { runEnrich } from './enrich/run-enrich.js';
-import { parseDuration } from './config/duration.js';
-import { logLevel } from './config/schema.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { BasicAuth, loadTlsOptions } from './server/credentials.js';
 import { VERSION } from './version.js';

@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/errors.js';
 import type { KubeCache } from '../kube/metadata-cache.js';
+import type { Meta } from '../kube/objects.js';
 
 // goflow2-kube-enricher's enrichment: for each mapped field holding an IP,
 // the fields <Prefix>Pod, Namespace, HostIP, Workload, WorkloadKind, Warn,
@@ -50,6 +51,11 @@ export class Enricher {
 
   constructor(private readonly cache: KubeCache) {}
 
+  /** Moves whenever the cache changes: anything derived from lookup() is stale once it does. */
+  get generation(): number {
+    return this.cache.generation;
+  }
+
   /** What the seed adds for one IP (without the prefix); empty when it adds nothing. */
   lookup(ip: string): Enrichment {
     if (this.cache.generation !== this.memoGeneration || this.memo.size >= MAX_MEMO) {
@@ -71,7 +77,7 @@ export class Enricher {
     if (pod !== undefined) {
       const workload = this.cache.seedWorkload(pod);
       const warnings = [...workload.warnings];
-      if (pods.length > 1) warnings.unshift(`Several pods found for same IP: ${pods.map((p) => `${p.metadata.name}.${p.metadata.namespace ?? ''}`).join(',')}`);
+      if (pods.length > 1) warnings.unshift(several('pods', pods));
       const out: [AddedField, string][] = [
         ['Pod', pod.metadata.name],
         ['Namespace', pod.metadata.namespace ?? ''],
@@ -88,9 +94,14 @@ export class Enricher {
         ['Workload', service.metadata.name],
         ['WorkloadKind', 'Service'],
       ];
-      if (services.length > 1) out.push(['Warn', `Several services found for same IP: ${services.map((s) => `${s.metadata.name}.${s.metadata.namespace ?? ''}`).join(',')}`]);
+      if (services.length > 1) out.push(['Warn', several('services', services)]);
       return out;
     }
     return NOTHING;
   }
+}
+
+/** The seed's ambiguity warning: "Several pods found for same IP: name.namespace,...". */
+function several(kind: string, objects: readonly { metadata: Meta }[]): string {
+  return `Several ${kind} found for same IP: ${objects.map((object) => `${object.metadata.name}.${object.metadata.namespace ?? ''}`).join(',')}`;
 }

@@ -34,7 +34,6 @@ export class JsonLineEnricher {
 
   constructor(
     private readonly enricher: Enricher,
-    private readonly cacheGeneration: () => number,
     /** The -mapping given; undefined: by dialect. */
     private readonly mapping?: readonly MappingEntry[],
   ) {}
@@ -75,7 +74,7 @@ export class JsonLineEnricher {
 
   /** `"<P>Pod":"...",...` for one (prefix, IP); '' when the IP adds nothing. */
   private fragment(prefix: string, ip: string): string {
-    const generation = this.cacheGeneration();
+    const generation = this.enricher.generation;
     if (generation !== this.generation || this.fragments.size >= MAX_MEMO) {
       this.fragments = new Map();
       this.generation = generation;

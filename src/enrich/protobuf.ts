@@ -1,3 +1,4 @@
+import protobuf from 'protobufjs/minimal.js';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/errors.js';
 import { canonicalIp } from '../kube/ip.js';
@@ -19,6 +20,7 @@ import { ADDED_FIELDS, DEFAULT_MAPPING, parseMapping, type Enricher, type Mappin
 // renderers), then the added fields.
 
 export const ENRICH_FIELD_BASE = 2000;
+const NEWLINE = Buffer.from('\n');
 
 /** FlowMessage fields holding addresses, by the names a -mapping may use. */
 const ADDRESS_FIELDS: Readonly<Record<string, number>> = {
@@ -52,7 +54,13 @@ export interface ProtobufStats {
 
 // ---- wire reading -----------------------------------------------------------
 
-/** A varint at pos: [value, next position], or undefined when the buffer ends first or it is overlong. */
+/**
+ * A varint at pos: [value, next position], or undefined when the buffer ends
+ * first or it is overlong. Hand-written rather than protobufjs' Reader: the
+ * agent turns protobufjs' Long support off process-wide (Goldmane's numbers
+ * fit in a double), and goflow2's uint64 fields (v2 nanosecond times, byte
+ * counters) must come out exact.
+ */
 function varint(buf: Uint8Array, pos: number): [Scalar, number] | undefined {
   let value = 0;
   let scale = 1;
@@ -251,16 +259,6 @@ function networkOf(address: string, bits: number): string {
 
 // ---- the stream enricher ----------------------------------------------------
 
-function encodeVarint(value: number): number[] {
-  const out: number[] = [];
-  while (value >= 0x80) {
-    out.push((value % 0x80) | 0x80);
-    value = Math.floor(value / 0x80);
-  }
-  out.push(value);
-  return out;
-}
-
 export class ProtobufEnricher {
   readonly stats: ProtobufStats = { records: 0, enriched: 0, invalid: 0 };
   private buffer: Buffer = Buffer.alloc(0);
@@ -366,14 +364,11 @@ export class ProtobufEnricher {
       const extra = added.map(([name, value]) => `,${JSON.stringify(name)}:${JSON.stringify(value)}`).join('');
       return Buffer.from(`${renderFlowMessage(message)}${extra}}\n`);
     }
-    const tail: number[] = [];
-    for (const [, value, field] of added) {
-      const text = Buffer.from(value, 'utf8');
-      tail.push(...encodeVarint(field * 8 + 2), ...encodeVarint(text.length), ...text);
-    }
-    const body = Buffer.concat([raw, Buffer.from(tail)]);
-    const parts = [Buffer.from(encodeVarint(body.length)), body];
-    if (this.separator === 'newline') parts.push(Buffer.from('\n'));
+    const tail = protobuf.Writer.create();
+    for (const [, value, field] of added) tail.uint32(field * 8 + 2).string(value);
+    const fields = tail.finish();
+    const parts = [protobuf.Writer.create().uint32(raw.length + fields.length).finish(), raw, fields];
+    if (this.separator === 'newline') parts.push(NEWLINE);
     return Buffer.concat(parts);
   }
 }

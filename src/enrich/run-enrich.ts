@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/errors.js';
@@ -49,11 +50,10 @@ export async function runEnrich(options: EnrichOptions): Promise<void> {
     }
     logger.info('Kubernetes cache synced; enriching');
     const enricher = new Enricher(cache);
-    const generation = (): number => cache.generation;
     const stats =
       options.inputFormat === 'pb'
         ? await pump(stdin, stdout, new ProtobufEnricher(enricher, options.outputFormat, options.mapping, logger), options.signal)
-        : await pumpLines(stdin, stdout, new JsonLineEnricher(enricher, generation, options.mapping), options.signal);
+        : await pumpLines(stdin, stdout, new JsonLineEnricher(enricher, options.mapping), options.signal);
     logger.info(stats, 'input ended');
   } finally {
     await cache.stop();
@@ -109,21 +109,7 @@ async function* readUntil(stream: Readable, signal?: AbortSignal): AsyncGenerato
   }
 }
 
-function write(stream: Writable, data: string | Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (stream.write(data)) {
-      resolve();
-      return;
-    }
-    const onDrain = (): void => {
-      stream.off('error', onError);
-      resolve();
-    };
-    const onError = (error: Error): void => {
-      stream.off('drain', onDrain);
-      reject(error);
-    };
-    stream.once('drain', onDrain);
-    stream.once('error', onError);
-  });
+/** Writes, then waits while the stream is full (rejects if it fails meanwhile). */
+async function write(stream: Writable, data: string | Buffer): Promise<void> {
+  if (!stream.write(data)) await once(stream, 'drain');
 }

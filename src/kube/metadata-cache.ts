@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Component, ComponentStatus } from '../components/component.js';
@@ -105,20 +104,7 @@ class IpIndex<T> {
 
 const sameKey = (a: { metadata: Meta }, b: { metadata: Meta }): boolean => a.metadata.name === b.metadata.name && a.metadata.namespace === b.metadata.namespace;
 
-/** Canonical IP keys of a list of addresses (invalid ones dropped). */
-function ipKeys(ips: readonly string[]): string[] {
-  const keys: string[] = [];
-  for (const ip of ips) {
-    const key = canonicalIp(ip);
-    if (key !== undefined && !keys.includes(key)) keys.push(key);
-  }
-  return keys;
-}
-
-/** Calico's workload interface suffix: the first 11 hex digits of sha1("namespace.pod"). */
-export function interfaceSuffix(namespace: string, pod: string): string {
-  return createHash('sha1').update(`${namespace}.${pod}`).digest('hex').slice(0, 11);
-}
+export { interfaceSuffix } from './objects.js';
 
 export class KubeCache implements Component {
   readonly name = 'kubernetes';
@@ -217,8 +203,8 @@ export class KubeCache implements Component {
           slim: slimService,
           events: this.storeEvents(
             this.services,
-            (service) => ipKeys(service.clusterIPs).forEach((ip) => this.servicesByIp.add(ip, service)),
-            (service) => ipKeys(service.clusterIPs).forEach((ip) => this.servicesByIp.remove(ip, service, sameKey)),
+            (service) => service.clusterIPs.forEach((ip) => this.servicesByIp.add(ip, service)),
+            (service) => service.clusterIPs.forEach((ip) => this.servicesByIp.remove(ip, service, sameKey)),
           ),
         });
       case 'nodes':
@@ -227,8 +213,8 @@ export class KubeCache implements Component {
           slim: slimNode,
           events: this.storeEvents(
             this.nodes,
-            (node) => ipKeys(node.internalIPs).forEach((ip) => this.nodesByIp.add(ip, node)),
-            (node) => ipKeys(node.internalIPs).forEach((ip) => this.nodesByIp.remove(ip, node, sameKey)),
+            (node) => node.internalIPs.forEach((ip) => this.nodesByIp.add(ip, node)),
+            (node) => node.internalIPs.forEach((ip) => this.nodesByIp.remove(ip, node, sameKey)),
           ),
         });
       case 'endpointslices':
@@ -277,20 +263,17 @@ export class KubeCache implements Component {
   }
 
   private indexPod(pod: SlimPod): void {
-    const { namespace = '', name } = pod.metadata;
-    this.podsByInterface.set(interfaceSuffix(namespace, name), pod);
+    this.podsByInterface.set(pod.interfaceSuffix, pod);
     if (pod.hostNetwork) return;
     const host = canonicalIp(pod.hostIP);
-    for (const ip of ipKeys(pod.ips)) {
+    for (const ip of pod.ips) {
       if (ip !== host) this.podsByIp.add(ip, pod);
     }
   }
 
   private unindexPod(pod: SlimPod): void {
-    const { namespace = '', name } = pod.metadata;
-    const suffix = interfaceSuffix(namespace, name);
-    if (this.podsByInterface.get(suffix) === pod) this.podsByInterface.delete(suffix);
-    for (const ip of ipKeys(pod.ips)) this.podsByIp.remove(ip, pod, (a, b) => a === b);
+    if (this.podsByInterface.get(pod.interfaceSuffix) === pod) this.podsByInterface.delete(pod.interfaceSuffix);
+    for (const ip of pod.ips) this.podsByIp.remove(ip, pod, (a, b) => a === b);
   }
 
   private indexSlice(slice: SlimEndpointSlice, add: boolean): void {

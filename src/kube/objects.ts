@@ -4,7 +4,11 @@
 // and resourceVersion, the fields client-node's ListWatch relies on.
 //
 // The slimmers take whatever JSON the API server sent: a field of the wrong
-// type reads as absent, never throws.
+// type reads as absent, never throws. Addresses the cache indexes are kept in
+// canonical form (ip.ts), so indexing and unindexing never re-parse them.
+
+import { createHash } from 'node:crypto';
+import { canonicalIp } from './ip.js';
 
 export interface Meta {
   readonly name: string;
@@ -21,8 +25,10 @@ export interface SlimPod {
   readonly metadata: Meta;
   readonly nodeName: string;
   readonly hostIP: string;
-  /** Every status.podIPs entry (status.podIP when podIPs is absent). */
+  /** Every status.podIPs entry (status.podIP when podIPs is absent), canonical, invalid ones dropped. */
   readonly ips: readonly string[];
+  /** Calico's workload interface suffix for this pod (interfaceSuffix). */
+  readonly interfaceSuffix: string;
   readonly hostNetwork: boolean;
   /** Every ownerReference, in order (the seed reports the first one). */
   readonly owners: readonly OwnerRef[];
@@ -36,12 +42,13 @@ export interface SlimPod {
 
 export interface SlimService {
   readonly metadata: Meta;
-  /** spec.clusterIPs (or spec.clusterIP), without "None" and "". */
+  /** spec.clusterIPs (or spec.clusterIP), canonical, without "None" and "". */
   readonly clusterIPs: readonly string[];
 }
 
 export interface SlimNode {
   readonly metadata: Meta;
+  /** InternalIP addresses, canonical. */
   readonly internalIPs: readonly string[];
 }
 
@@ -99,20 +106,37 @@ function strings(values: unknown[]): readonly string[] {
   return out.length === 0 ? NO_STRINGS : out;
 }
 
+/** Canonical IP addresses, each once; anything that is not an IP (such as "None") dropped. */
+function ips(values: unknown[]): readonly string[] {
+  const out: string[] = [];
+  for (const value of values) {
+    const ip = canonicalIp(string(value));
+    if (ip !== undefined && !out.includes(ip)) out.push(ip);
+  }
+  return out.length === 0 ? NO_STRINGS : out;
+}
+
+/** Calico's workload interface suffix: the first 11 hex digits of sha1("namespace.pod"). */
+export function interfaceSuffix(namespace: string, pod: string): string {
+  return createHash('sha1').update(`${namespace}.${pod}`).digest('hex').slice(0, 11);
+}
+
 export function slimPod(raw: unknown): SlimPod {
   const pod = object(raw);
   const metadata = object(pod.metadata);
   const spec = object(pod.spec);
   const status = object(pod.status);
   const labels = object(metadata.labels);
-  let ips = strings(array(status.podIPs).map((entry) => object(entry).ip));
-  if (ips.length === 0 && string(status.podIP) !== '') ips = [string(status.podIP)];
+  let podIPs = ips(array(status.podIPs).map((entry) => object(entry).ip));
+  if (podIPs.length === 0) podIPs = ips([status.podIP]);
   const phase = string(status.phase);
+  const slimMeta = meta(metadata);
   return {
-    metadata: meta(metadata),
+    metadata: slimMeta,
     nodeName: string(spec.nodeName),
     hostIP: string(status.hostIP),
-    ips,
+    ips: podIPs,
+    interfaceSuffix: interfaceSuffix(slimMeta.namespace ?? '', slimMeta.name),
     hostNetwork: spec.hostNetwork === true,
     owners: owners(metadata),
     app: string(labels.app),
@@ -124,10 +148,9 @@ export function slimPod(raw: unknown): SlimPod {
 export function slimService(raw: unknown): SlimService {
   const service = object(raw);
   const spec = object(service.spec);
-  let ips = array(spec.clusterIPs);
-  if (ips.length === 0 && spec.clusterIP !== undefined) ips = [spec.clusterIP];
-  const clusterIPs = strings(ips).filter((ip) => ip !== 'None');
-  return { metadata: meta(service.metadata), clusterIPs: clusterIPs.length === 0 ? NO_STRINGS : clusterIPs };
+  let given = array(spec.clusterIPs);
+  if (given.length === 0 && spec.clusterIP !== undefined) given = [spec.clusterIP];
+  return { metadata: meta(service.metadata), clusterIPs: ips(given) };
 }
 
 export function slimNode(raw: unknown): SlimNode {
@@ -135,7 +158,7 @@ export function slimNode(raw: unknown): SlimNode {
   const addresses = array(object(node.status).addresses).map(object);
   return {
     metadata: meta(node.metadata),
-    internalIPs: strings(addresses.filter((address) => address.type === 'InternalIP').map((address) => address.address)),
+    internalIPs: ips(addresses.filter((address) => address.type === 'InternalIP').map((address) => address.address)),
   };
 }
 

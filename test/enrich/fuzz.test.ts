@@ -9,7 +9,7 @@ import { slimEndpointSlice, slimNode, slimOwned, slimPod, slimService } from '..
 
 // Decoders never throw on bad input: random and truncated bytes, random JSON.
 
-const nothing = { lookup: () => [] } as unknown as Enricher;
+const nothing = { lookup: () => [], generation: 0 } as unknown as Enricher;
 
 test('protobuf input: random and truncated bytes are counted, never thrown', () => {
   for (let i = 0; i < 2_000; i++) {
@@ -26,7 +26,7 @@ test('protobuf input: random and truncated bytes are counted, never thrown', () 
 });
 
 test('JSON lines: arbitrary text passes through unchanged', () => {
-  const enricher = new JsonLineEnricher(nothing, () => 0);
+  const enricher = new JsonLineEnricher(nothing);
   const samples = ['', ' ', '[]', 'null', '1', '"x"', '{', '}', '{"SrcAddr":1}', '{"SrcAddr":null}', '{"a":{"SrcAddr":"10.0.0.1"}}'];
   for (let i = 0; i < 2_000; i++) samples.push(randomBytes(1 + (i % 64)).toString('latin1'));
   for (const line of samples) assert.equal(enricher.enrich(line), line);
