@@ -1,4 +1,8 @@
-import type { Component, ComponentDefinition, ComponentKind, ComponentStatus } from './components/component.js';
+import type { Component, ComponentContext, ComponentDefinition, ComponentKind, ComponentStatus } from './components/component.js';
+import { ConfigError } from './config/errors.js';
+import { FlowKubeStage } from './enrich/flow-stage.js';
+import { loadKubeConfig } from './kube/config.js';
+import { KubeCache } from './kube/metadata-cache.js';
 import type { Config } from './config/schema.js';
 import { FlowBus } from './flow/flow-bus.js';
 import type { Logger } from './log/logger.js';
@@ -32,7 +36,8 @@ export interface AgentOptions {
 }
 
 interface Running {
-  readonly definition: ComponentDefinition;
+  readonly name: string;
+  readonly kind: ComponentKind;
   readonly component: Component;
 }
 
@@ -63,8 +68,8 @@ export class Agent {
       this.flows.subscribe(new FlowMetrics(this.metrics));
     }
     this.metrics.onCollect(() => {
-      for (const { definition, component } of this.running) {
-        componentUp.set({ component: definition.name }, statusOf(component).up ? 1 : 0);
+      for (const { name, component } of this.running) {
+        componentUp.set({ component: name }, statusOf(component).up ? 1 : 0);
       }
     });
     this.server = new HttpServer({
@@ -83,15 +88,18 @@ export class Agent {
     await this.server.start();
     logger.info({ address: this.server.address, url: this.server.url }, 'HTTP server listening');
     const ordered = START_ORDER.flatMap((kind) => this.options.enabled.filter((definition) => definition.kind === kind));
+    const context: ComponentContext = {
+      logger,
+      metrics: this.metrics,
+      flows: this.flows,
+      kube: () => this.kube(),
+    };
     try {
+      await this.startFlowEnrichment();
       for (const definition of ordered) {
         const section = config[definition.name];
-        const component = await definition.create(section, {
-          logger: logger.child({ component: definition.name }),
-          metrics: this.metrics,
-          flows: this.flows,
-        });
-        this.running.push({ definition, component });
+        const component = await definition.create(section, { ...context, logger: logger.child({ component: definition.name }) });
+        this.running.push({ name: definition.name, kind: definition.kind, component });
         await component.start();
         logger.info({ component: definition.name, kind: definition.kind }, 'component started');
       }
@@ -103,13 +111,60 @@ export class Agent {
     logger.info({ components: ordered.map((definition) => definition.name) }, 'flowlens running');
   }
 
+  private kubeCache: Promise<KubeCache | undefined> | undefined;
+
+  /**
+   * The one Kubernetes metadata cache, created and started on first use and
+   * then shared (a service: in /ready, stopped after the components using it);
+   * undefined when no Kubernetes API is configured.
+   */
+  kube(): Promise<KubeCache | undefined> {
+    this.kubeCache ??= (async () => {
+      const { config, logger } = this.options;
+      const loaded = await loadKubeConfig(config.kubernetes);
+      if (loaded === undefined) return undefined;
+      const child = logger.child({ component: 'kubernetes' });
+      child.info({ kubeconfig: loaded.source }, 'Kubernetes API');
+      const cache = new KubeCache({
+        config: loaded.config,
+        logger: child,
+        metrics: this.metrics,
+        watchOwners: config.kubernetes.watchOwners,
+      });
+      this.running.push({ name: cache.name, kind: 'service', component: cache });
+      await cache.start();
+      return cache;
+    })();
+    return this.kubeCache;
+  }
+
+  /** kubernetes.enrichFlows: the cache as a stage of the flow bus (docs/kubernetes-cache.md). */
+  private async startFlowEnrichment(): Promise<void> {
+    const { config, enabled, logger } = this.options;
+    const setting = config.kubernetes.enrichFlows;
+    const sources = enabled.filter((definition) => definition.producesFlows);
+    const wanted = setting === true ? sources.length > 0 : setting === 'auto' && sources.some((definition) => definition.flowAddresses);
+    if (!wanted) return;
+    const cache = await this.kube();
+    if (cache === undefined) {
+      if (setting === true) {
+        throw new ConfigError('kubernetes.enrichFlows: true, but no Kubernetes API is configured (not running in a pod; set kubernetes.kubeconfig or KUBECONFIG)');
+      }
+      logger.info('flow records are not enriched: no Kubernetes API configured');
+      return;
+    }
+    const stage = new FlowKubeStage(cache, this.metrics);
+    this.flows.addStage((records) => stage.process(records));
+    logger.info({ sources: sources.map((definition) => definition.name) }, 'flow records are enriched from the Kubernetes cache');
+  }
+
   readiness(): ReadinessReport {
     const components: Record<string, ComponentStatus> = {};
     const notReady: string[] = [];
-    for (const { definition, component } of this.running) {
+    for (const { name, component } of this.running) {
       const status = statusOf(component);
-      components[definition.name] = status;
-      if (!status.ready) notReady.push(definition.name);
+      components[name] = status;
+      if (!status.ready) notReady.push(name);
     }
     const ready = this.started && !this.shuttingDown && notReady.length === 0;
     const status = this.shuttingDown ? 'shutting down' : ready ? 'ready' : this.started ? 'not ready' : 'starting';
@@ -129,22 +184,23 @@ export class Agent {
       deadline.addEventListener('abort', () => resolve('expired'), { once: true });
     });
     let clean = true;
-    for (const { definition, component } of [...this.running].reverse()) {
+    for (const { name, component } of [...this.running].reverse()) {
       const started = performance.now();
       try {
         const outcome = await Promise.race([component.stop(deadline).then(() => 'stopped' as const), expired]);
         if (outcome === 'expired') {
           clean = false;
-          logger.warn({ component: definition.name }, 'component did not stop before the shutdown deadline');
+          logger.warn({ component: name }, 'component did not stop before the shutdown deadline');
         } else {
-          logger.info({ component: definition.name, ms: Math.round(performance.now() - started) }, 'component stopped');
+          logger.info({ component: name, ms: Math.round(performance.now() - started) }, 'component stopped');
         }
       } catch (error) {
         clean = false;
-        logger.error({ component: definition.name, err: error }, 'component failed to stop');
+        logger.error({ component: name, err: error }, 'component failed to stop');
       }
     }
     this.running.length = 0;
+    this.kubeCache = undefined;
     await this.server.stop();
     return clean;
   }

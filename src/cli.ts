@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { Agent } from './agent.js';
+import { parseListenAddress } from './config/address.js';
 import { parseDuration } from './config/duration.js';
 import { ConfigError } from './config/errors.js';
 import { loadConfig, type ConfigFlags, type LoadedConfig } from './config/load.js';
@@ -108,6 +109,7 @@ interface EnrichFlags {
   outputFormat?: string;
   syncTimeout: string;
   watchOwners: boolean;
+  listen?: string;
 }
 
 async function enrich(flags: EnrichFlags): Promise<void> {
@@ -122,6 +124,13 @@ async function enrich(flags: EnrichFlags): Promise<void> {
     syncTimeoutMs = parseDuration(flags.syncTimeout);
   } catch (error) {
     throw new ConfigError(`--sync-timeout: ${(error as Error).message}`);
+  }
+  if (flags.listen !== undefined) {
+    try {
+      parseListenAddress(flags.listen);
+    } catch (error) {
+      throw new ConfigError(`--listen: ${(error as Error).message}`);
+    }
   }
   const logger = createLogger(level.data);
   const stop = new AbortController();
@@ -141,6 +150,7 @@ async function enrich(flags: EnrichFlags): Promise<void> {
     watchOwners: flags.watchOwners,
     logger,
     signal: stop.signal,
+    ...(flags.listen !== undefined ? { listen: flags.listen } : {}),
   });
   // Everything written is flushed; lingering API connections must not keep the process alive.
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
@@ -188,6 +198,7 @@ export function buildProgram(): Command {
     .option('--output-format <format>', 'json or pb (default: the input format)')
     .option('--sync-timeout <duration>', 'give up when the Kubernetes cache has not synced by then', '60s')
     .option('--no-watch-owners', 'do not watch ReplicaSets: derive Deployments from the pod-template-hash')
+    .option('--listen <address>', 'serve /metrics, /health and /ready on this address (e.g. :8080); default: no HTTP server')
     .option('--print-version', 'print the version and exit (-v)')
     .action((flags: EnrichFlags & { printVersion?: boolean }) => {
       if (flags.printVersion) {

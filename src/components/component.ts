@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type * as z from 'zod';
 import type { FlowBus } from '../flow/flow-bus.js';
+import type { KubeCache } from '../kube/metadata-cache.js';
 import type { MetricsPipeline } from '../metrics/pipeline.js';
 
 // The one shape every source, sink and shared service has. The agent starts
@@ -35,6 +36,12 @@ export interface ComponentContext {
   readonly metrics: MetricsPipeline;
   /** Flow sources queue records here; flow sinks subscribe to it. */
   readonly flows: FlowBus;
+  /**
+   * The shared Kubernetes metadata cache (started on first call; wait for
+   * `synced()` before trusting lookups); undefined when no Kubernetes API is
+   * configured.
+   */
+  kube(): Promise<KubeCache | undefined>;
 }
 
 /**
@@ -52,6 +59,8 @@ export interface ComponentDefinition<Schema extends z.ZodType = z.ZodType> {
   readonly enableEnv?: readonly string[];
   /** A flow source: the agent then attaches the Prometheus flow metrics (unless metrics.flows is off). */
   readonly producesFlows?: boolean;
+  /** Its flow endpoints carry IP addresses (goflow2, IPFIX): kubernetes.enrichFlows `auto` enriches them. */
+  readonly flowAddresses?: boolean;
   create(config: z.output<Schema>, context: ComponentContext): Component | Promise<Component>;
 }
 

@@ -12,6 +12,8 @@ export interface SchemaNode {
   format?: FieldFormat | string;
   secret?: boolean;
   enum?: unknown[];
+  const?: unknown;
+  anyOf?: SchemaNode[];
   minimum?: number;
   maximum?: number;
   properties?: Record<string, SchemaNode>;

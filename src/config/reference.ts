@@ -104,6 +104,8 @@ function typeText(node: SchemaNode): string {
       return 'file path';
     default:
   }
+  if (node.anyOf) return node.anyOf.map(typeText).join(' \\| ');
+  if (node.const !== undefined) return `\`${String(node.const)}\``;
   if (node.enum) return node.enum.map((value) => `\`${String(value)}\``).join(' \\| ');
   if (node.type === 'array') return `list of ${typeText(node.items ?? {})}`;
   if (node.type === 'integer') {

@@ -79,6 +79,13 @@ export const coreSections = {
           description:
             'Watch ReplicaSets and Jobs (metadata only) to resolve Deployments and CronJobs. false: no such watch; a Deployment is derived from the pod-template-hash and a Job stays a Job.',
         }),
+      enrichFlows: z
+        .union([z.literal('auto'), z.boolean()])
+        .default('auto')
+        .meta({
+          description:
+            'Add Kubernetes metadata (pod, workload, node) to flow records before the sinks. auto: for flow sources whose records carry IP addresses, when a Kubernetes API is configured; true: for every flow source (Goldmane: the workload of each pod set; needs a Kubernetes API); false: never.',
+        }),
     })
     .prefault({})
     .meta({ description: 'The Kubernetes metadata cache shared by every component (see docs/kubernetes-cache.md).' }),

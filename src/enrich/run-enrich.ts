@@ -4,6 +4,9 @@ import type { Logger } from 'pino';
 import { ConfigError } from '../config/errors.js';
 import { loadKubeConfig } from '../kube/config.js';
 import { KubeCache } from '../kube/metadata-cache.js';
+import { MetricsPipeline } from '../metrics/pipeline.js';
+import { HttpServer } from '../server/http-server.js';
+import { VERSION } from '../version.js';
 import { Enricher, type MappingEntry } from './enricher.js';
 import { JsonLineEnricher } from './json-lines.js';
 import { ProtobufEnricher } from './protobuf.js';
@@ -24,6 +27,10 @@ export interface EnrichOptions {
   readonly stdout?: Writable;
   /** Ends the run early (SIGTERM): what was read is written, then it returns. */
   readonly signal?: AbortSignal;
+  /** `--listen`: serve /metrics, /health and /ready there while enriching. */
+  readonly listen?: string;
+  /** Told the HTTP server's URL once it listens (tests). */
+  readonly onListening?: (url: string) => void;
 }
 
 /** Longest line kept whole; beyond it the text passes through unchanged (counted). */
@@ -38,7 +45,27 @@ export async function runEnrich(options: EnrichOptions): Promise<void> {
     throw new ConfigError('--kubeconfig: no Kubernetes API access: not running in a pod, and neither --kubeconfig nor KUBECONFIG is set');
   }
   logger.info({ kubeconfig: loaded.source }, 'Kubernetes API');
-  const cache = new KubeCache({ config: loaded.config, logger, kinds: ['pods', 'services', 'replicasets'], watchOwners: options.watchOwners });
+  const metrics = options.listen === undefined ? undefined : new MetricsPipeline({ maxSeriesPerMetric: 10_000, seriesTtlMs: 0, version: VERSION });
+  const cache = new KubeCache({ config: loaded.config, logger, kinds: ['pods', 'services', 'replicasets'], watchOwners: options.watchOwners, ...(metrics ? { metrics } : {}) });
+  const stats: { current?: LiveStats } = {};
+  let server: HttpServer | undefined;
+  if (metrics !== undefined && options.listen !== undefined) {
+    exportEnrichStats(metrics, () => stats.current);
+    server = new HttpServer({
+      listen: options.listen,
+      listenSetting: '--listen',
+      metrics,
+      logger,
+      reloadIntervalMs: 0,
+      readiness: () => {
+        const status = cache.status();
+        return { ready: status.ready, body: { status: status.ready ? 'ready' : 'not ready', components: { kubernetes: status } } };
+      },
+    });
+    await server.start();
+    logger.info({ url: server.url }, 'serving /metrics, /health and /ready');
+    options.onListening?.(server.url);
+  }
   await cache.start();
   try {
     const timeout = AbortSignal.timeout(options.syncTimeoutMs);
@@ -50,21 +77,28 @@ export async function runEnrich(options: EnrichOptions): Promise<void> {
     }
     logger.info('Kubernetes cache synced; enriching');
     const enricher = new Enricher(cache);
-    const stats =
-      options.inputFormat === 'pb'
-        ? await pump(stdin, stdout, new ProtobufEnricher(enricher, options.outputFormat, options.mapping, logger), options.signal)
-        : await pumpLines(stdin, stdout, new JsonLineEnricher(enricher, options.mapping), options.signal);
-    logger.info(stats, 'input ended');
+    let final: object;
+    if (options.inputFormat === 'pb') {
+      const protobuf = new ProtobufEnricher(enricher, options.outputFormat, options.mapping, logger);
+      stats.current = { records: protobuf.stats, tooLong: { count: 0 }, invalidUnit: 'bytes' };
+      final = await pump(stdin, stdout, protobuf, options.signal);
+    } else {
+      const lines = new JsonLineEnricher(enricher, options.mapping);
+      const tooLong = { count: 0 };
+      stats.current = { records: lines.stats, tooLong, invalidUnit: 'lines' };
+      final = await pumpLines(stdin, stdout, lines, tooLong, options.signal);
+    }
+    logger.info(final, 'input ended');
   } finally {
     await cache.stop();
+    await server?.stop();
   }
 }
 
 /** Line by line, each written batch waited on when stdout is full. */
-async function pumpLines(stdin: Readable, stdout: Writable, enricher: JsonLineEnricher, signal?: AbortSignal): Promise<object> {
+async function pumpLines(stdin: Readable, stdout: Writable, enricher: JsonLineEnricher, tooLong: { count: number }, signal?: AbortSignal): Promise<object> {
   stdin.setEncoding('utf8');
   let pending = '';
-  let tooLong = 0;
   for await (const chunk of readUntil(stdin, signal)) {
     const text = pending + (chunk as string);
     let start = 0;
@@ -77,12 +111,42 @@ async function pumpLines(stdin: Readable, stdout: Writable, enricher: JsonLineEn
     if (pending.length > MAX_LINE) {
       out += pending;
       pending = '';
-      tooLong++;
+      tooLong.count++;
     }
     if (out !== '') await write(stdout, out);
   }
   if (pending !== '') await write(stdout, enricher.enrich(pending));
-  return { ...enricher.stats, tooLong };
+  return { ...enricher.stats, tooLong: tooLong.count };
+}
+
+interface LiveStats {
+  readonly records: { readonly records: number; readonly enriched: number; readonly invalid: number };
+  readonly tooLong: { readonly count: number };
+  /** JSON input counts invalid lines; protobuf input invalid bytes. */
+  readonly invalidUnit: 'lines' | 'bytes';
+}
+
+/** The enricher's counters as metric families, read at scrape time. */
+export function exportEnrichStats(metrics: MetricsPipeline, current: () => LiveStats | undefined): void {
+  const self = { expires: false } as const;
+  const records = metrics.counter({ name: 'flowlens_enrich_records_total', help: 'Records read and written, by result (enriched: gained fields; unchanged: no mapped IP was known).', labelNames: ['result'], ...self });
+  const passed = metrics.counter({ name: 'flowlens_enrich_passthrough_lines_total', help: 'Input lines written unchanged without being read as a record, by reason (invalid: not a JSON object; too_long: over 64 MiB).', labelNames: ['reason'], ...self });
+  const invalidBytes = metrics.counter({ name: 'flowlens_enrich_invalid_bytes_total', help: 'Protobuf input bytes that could not be read as a FlowMessage (skipped).', ...self });
+  const seen = { enriched: 0, unchanged: 0, invalid: 0, tooLong: 0 };
+  const add = (family: typeof records, labels: Record<string, string> | undefined, key: keyof typeof seen, value: number): void => {
+    family.inc(labels, value - seen[key]);
+    seen[key] = value;
+  };
+  for (const result of ['enriched', 'unchanged']) records.inc({ result }, 0);
+  metrics.onCollect(() => {
+    const stats = current();
+    if (stats === undefined) return;
+    add(records, { result: 'enriched' }, 'enriched', stats.records.enriched);
+    add(records, { result: 'unchanged' }, 'unchanged', stats.records.records - stats.records.enriched);
+    if (stats.invalidUnit === 'bytes') add(invalidBytes, undefined, 'invalid', stats.records.invalid);
+    else add(passed, { reason: 'invalid' }, 'invalid', stats.records.invalid);
+    add(passed, { reason: 'too_long' }, 'tooLong', stats.tooLong.count);
+  });
 }
 
 /** Binary input: chunks to the protobuf enricher, its output to stdout. */

@@ -62,6 +62,16 @@ export class FlowBus {
     return point;
   }
 
+  private readonly stages: ((records: readonly FlowRecord[]) => readonly FlowRecord[])[] = [];
+
+  /**
+   * A stage every batch passes through, in order, before the consumers see
+   * it (Kubernetes enrichment). A stage that throws passes the batch on as it was.
+   */
+  addStage(stage: (records: readonly FlowRecord[]) => readonly FlowRecord[]): void {
+    this.stages.push(stage);
+  }
+
   subscribe(consumer: FlowConsumer): void {
     this.consumers.push(consumer);
   }
@@ -72,7 +82,15 @@ export class FlowBus {
   }
 
   /** @internal */
-  deliver(source: string, records: readonly FlowRecord[]): void {
+  deliver(source: string, batch: readonly FlowRecord[]): void {
+    let records = batch;
+    for (const stage of this.stages) {
+      try {
+        records = stage(records);
+      } catch (error) {
+        this.onError(error);
+      }
+    }
     for (const consumer of this.consumers) {
       try {
         consumer.consume(records);

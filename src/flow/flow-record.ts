@@ -34,7 +34,7 @@ export interface KubeEndpoint {
   readonly hostIP?: string;
   readonly node?: string;
   readonly workload?: string;
-  /** Deployment, DaemonSet, StatefulSet, CronJob, Job, ReplicaSet, Pod, Service. */
+  /** Deployment, DaemonSet, StatefulSet, CronJob, Job, ReplicaSet, Pod, Service, Node. */
   readonly workloadKind?: string;
 }
 

@@ -125,6 +125,8 @@ export class KubeCache implements Component {
   private readonly servicesByIp = new IpIndex<SlimService>();
   private readonly nodesByIp = new IpIndex<SlimNode>();
   private readonly podsByInterface = new Map<string, SlimPod>();
+  /** "namespace/generateName" -> one pod of the set and how many there are (siblings share their owners). */
+  private readonly podSets = new Map<string, { pod: SlimPod; count: number }>();
   private readonly slicesByService = new Map<string, Set<string>>();
   private readonly sliceListeners = new Set<(service: string) => void>();
 
@@ -264,6 +266,15 @@ export class KubeCache implements Component {
 
   private indexPod(pod: SlimPod): void {
     this.podsByInterface.set(pod.interfaceSuffix, pod);
+    if (pod.generateName !== '') {
+      const key = `${pod.metadata.namespace ?? ''}/${pod.generateName}`;
+      const set = this.podSets.get(key);
+      if (set === undefined) this.podSets.set(key, { pod, count: 1 });
+      else {
+        set.pod = pod;
+        set.count++;
+      }
+    }
     if (pod.hostNetwork) return;
     const host = canonicalIp(pod.hostIP);
     for (const ip of pod.ips) {
@@ -273,6 +284,11 @@ export class KubeCache implements Component {
 
   private unindexPod(pod: SlimPod): void {
     if (this.podsByInterface.get(pod.interfaceSuffix) === pod) this.podsByInterface.delete(pod.interfaceSuffix);
+    if (pod.generateName !== '') {
+      const key = `${pod.metadata.namespace ?? ''}/${pod.generateName}`;
+      const set = this.podSets.get(key);
+      if (set !== undefined && --set.count === 0) this.podSets.delete(key);
+    }
     for (const ip of pod.ips) this.podsByIp.remove(ip, pod, (a, b) => a === b);
   }
 
@@ -404,6 +420,15 @@ export class KubeCache implements Component {
       if (name.startsWith(prefix) && name.length === prefix.length + 11) return this.podsByInterface.get(name.slice(prefix.length));
     }
     return undefined;
+  }
+
+  /**
+   * A pod of the set Goldmane names `<generateName>*` (its aggregated
+   * endpoint name), for the set's workload: siblings share their owners.
+   */
+  podOfSet(namespace: string, aggregatedName: string): SlimPod | undefined {
+    if (!aggregatedName.endsWith('*')) return undefined;
+    return this.podSets.get(`${namespace}/${aggregatedName.slice(0, -1)}`)?.pod;
   }
 
   /** The EndpointSlices of a service ("namespace/name"). */

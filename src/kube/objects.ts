@@ -38,6 +38,8 @@ export interface SlimPod {
   readonly templateHash: string;
   /** Succeeded or Failed: its IP may already belong to another pod. */
   readonly terminated: boolean;
+  /** metadata.generateName: Goldmane names a set of pods by it (`<generateName>*`). */
+  readonly generateName: string;
 }
 
 export interface SlimService {
@@ -142,6 +144,7 @@ export function slimPod(raw: unknown): SlimPod {
     app: string(labels.app),
     templateHash: string(labels['pod-template-hash']),
     terminated: phase === 'Succeeded' || phase === 'Failed',
+    generateName: string(metadata.generateName),
   };
 }
 

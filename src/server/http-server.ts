@@ -32,6 +32,8 @@ export interface ReadinessReport {
 
 export interface HttpServerOptions {
   readonly listen: string;
+  /** The setting named in errors about `listen` (default server.listen). */
+  readonly listenSetting?: string;
   readonly tls?: TlsFiles | undefined;
   readonly basicAuth?: BasicAuthSettings | undefined;
   readonly metrics: MetricsPipeline;
@@ -113,7 +115,7 @@ export class HttpServer {
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException): void => {
         const reason = error.code === 'EADDRINUSE' ? 'address already in use' : error.code === 'EACCES' ? 'permission denied' : error.message;
-        reject(new ConfigError(`server.listen: cannot listen on "${this.options.listen}": ${reason}`));
+        reject(new ConfigError(`${this.options.listenSetting ?? 'server.listen'}: cannot listen on "${this.options.listen}": ${reason}`));
       };
       this.server.once('error', onError);
       this.server.listen({ port, ...(host === '' ? {} : { host }) }, () => {

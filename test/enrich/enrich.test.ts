@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { CLI } from '../support/cli-process.js';
+import { sampleValue } from '../support/metrics-text.js';
 import { KubeApiServer } from '../support/kube-api-server.js';
 import { loadFixtureCluster, pod } from '../support/kube-fixtures.js';
 
@@ -187,6 +188,30 @@ describe('flowlens enrich: goflow2 records through the Kubernetes cache', () => 
     assert.equal(third, '{"SrcAddr":"10.244.1.12","SrcPod":"newcomer","SrcNamespace":"shop","SrcHostIP":"10.0.0.12","SrcWorkload":"cache","SrcWorkloadKind":"StatefulSet"}');
     process.child.stdin!.end();
     assert.equal(await process.exited, 0);
+  });
+
+  test('--listen: /metrics counts records by result and lines passed through, /ready follows the cache', async () => {
+    const process = enrich(['-kubeconfig', kubeconfig, '--listen', '127.0.0.1:0', '-loglevel', 'info']);
+    children.push(process.child);
+    process.child.stdin!.write('{"SrcAddr":"10.244.1.12","DstAddr":"192.0.2.1"}\n{"SrcAddr":"192.0.2.1"}\nnot json\n{"SrcAddr":"10.96.0.10"}\n');
+    await process.lines(4);
+    const url = /"url":"(http:[^"]+)"/.exec(process.stderr.join(''))?.[1];
+    assert.ok(url, process.stderr.join(''));
+    const exposition = await (await fetch(`${url}/metrics`)).text();
+    assert.equal(sampleValue(exposition, 'flowlens_enrich_records_total', { result: 'enriched' }), 2);
+    assert.equal(sampleValue(exposition, 'flowlens_enrich_records_total', { result: 'unchanged' }), 1);
+    assert.equal(sampleValue(exposition, 'flowlens_enrich_passthrough_lines_total', { reason: 'invalid' }), 1);
+    assert.equal(sampleValue(exposition, 'flowlens_kube_synced', { kind: 'pods' }), 1);
+    assert.equal((await fetch(`${url}/ready`)).status, 200);
+    assert.equal((await fetch(`${url}/health`)).status, 200);
+    process.child.stdin!.end();
+    assert.equal(await process.exited, 0);
+
+    const bad = enrich(['-kubeconfig', kubeconfig, '--listen', 'nope:port']);
+    children.push(bad.child);
+    bad.child.stdin!.end();
+    assert.equal(await bad.exited, 1);
+    assert.match(bad.stderr.join(''), /^flowlens: configuration error: --listen: /);
   });
 
   test('no Kubernetes access is a one-line configuration error', async () => {

@@ -1,4 +1,3 @@
-import { KubeCache } from '../../src/kube/metadata-cache.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -6,6 +5,9 @@ import pino from 'pino';
 import { Agent } from '../../src/agent.js';
 import { componentDefinitions } from '../../src/components/registry.js';
 import { loadConfig } from '../../src/config/load.js';
+import { FlowKubeStage } from '../../src/enrich/flow-stage.js';
+import { exportEnrichStats } from '../../src/enrich/run-enrich.js';
+import { KubeCache } from '../../src/kube/metadata-cache.js';
 
 // docs/metrics.md must describe every family the agent registers, with the
 // same type and labels.
@@ -37,7 +39,10 @@ test('docs/metrics.md lists every family the agent registers, with type and labe
   await agent.start();
   // The Kubernetes cache registers its families when a component creates it (not started here).
   const { KubeConfig } = await import('@kubernetes/client-node');
-  new KubeCache({ config: new KubeConfig(), logger: pino({ level: 'silent' }), metrics: agent.metrics });
+  const cache = new KubeCache({ config: new KubeConfig(), logger: pino({ level: 'silent' }), metrics: agent.metrics });
+  // So do the flow enrichment stage (kubernetes.enrichFlows) and `flowlens enrich --listen`.
+  new FlowKubeStage(cache, agent.metrics);
+  exportEnrichStats(agent.metrics, () => undefined);
   const registered = [...agent.metrics.budget.all()];
   await agent.stop(5_000);
   const documented = documentedFamilies();

@@ -28,9 +28,19 @@ export interface PodSpec {
   readonly labels?: Record<string, string>;
   readonly hostNetwork?: boolean;
   readonly phase?: string;
+  /** metadata.generateName; default: the name up to its last `-`, for pods a controller made. */
+  readonly generateName?: string;
 }
 
 const NODE_IPS: Record<string, string> = { n1: '10.0.0.11', n2: '10.0.0.12' };
+
+/** What the controllers set: ReplicaSets, DaemonSets and Jobs name pods `<generateName><random>`. */
+function generateName(spec: PodSpec): string | undefined {
+  if (spec.generateName !== undefined) return spec.generateName;
+  const controller = spec.owners?.[0]?.kind;
+  if (controller !== 'ReplicaSet' && controller !== 'DaemonSet' && controller !== 'Job') return undefined;
+  return spec.name.slice(0, spec.name.lastIndexOf('-') + 1);
+}
 
 export function pod(spec: PodSpec): { metadata: { name: string; namespace: string; [key: string]: unknown }; [key: string]: unknown } {
   return {
@@ -38,6 +48,7 @@ export function pod(spec: PodSpec): { metadata: { name: string; namespace: strin
       name: spec.name,
       namespace: spec.namespace,
       uid: `uid-${spec.namespace}-${spec.name}`,
+      ...(generateName(spec) ? { generateName: generateName(spec) } : {}),
       labels: spec.labels ?? {},
       ...(spec.owners ? { ownerReferences: spec.owners.map((owner) => ({ apiVersion: 'apps/v1', kind: owner.kind, name: owner.name, uid: `uid-${owner.name}`, controller: true })) } : {}),
       managedFields: [{ manager: 'kubelet', operation: 'Update', fieldsV1: { 'f:status': { 'f:conditions': {} } } }],

@@ -1,4 +1,5 @@
 import type { FlowRecord, PolicyHit } from '../../flow/flow-record.js';
+import { endpointAttributes } from './endpoint-fields.js';
 import { goldmaneAction, goldmaneEndpointType, goldmaneReporter } from './body.js';
 
 // Flat attributes of a flow log record, so queries need no JSON parsing
@@ -70,5 +71,6 @@ export function flowAttributes(record: FlowRecord): FlowAttributes {
   attributes.num_connections_started = record.connectionsStarted;
   attributes.num_connections_completed = record.connectionsCompleted;
   attributes.num_connections_live = record.connectionsLive;
+  endpointAttributes(record, attributes);
   return attributes;
 }

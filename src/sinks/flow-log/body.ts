@@ -1,3 +1,4 @@
+import { endpointJson } from './endpoint-fields.js';
 import type { EndpointType, FlowAction, FlowRecord, FlowReporter, PolicyHit } from '../../flow/flow-record.js';
 
 // A flow record as calico-flow-logs-otlphttp-exporter wrote it: Goldmane's Flow
@@ -146,6 +147,7 @@ export class FlowBodies {
       int64('numConnectionsStarted', record.connectionsStarted) +
       int64('numConnectionsCompleted', record.connectionsCompleted) +
       int64('numConnectionsLive', record.connectionsLive) +
+      endpointJson(record) +
       '}'
     );
   }
