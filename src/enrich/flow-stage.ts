@@ -86,7 +86,8 @@ export class FlowKubeStage {
 
   private resolve(endpoint: FlowEndpoint): KubeEndpoint {
     if (endpoint.ip !== undefined) {
-      const { pods, services, node } = this.cache.resolveIP(endpoint.ip);
+      const { pods, services, nodes } = this.cache.resolveIP(endpoint.ip);
+      const node = nodes[0];
       const pod = pods[0];
       if (pod !== undefined) return this.ofPod(pod, 'pod');
       const service = services[0];

@@ -66,10 +66,9 @@ export class JsonLineEnricher {
     }
     if (added === '') return line;
     this.stats.enriched++;
+    // Something was added, so the object holds a mapped field: never empty, the comma always belongs.
     const close = line.lastIndexOf('}');
-    // An empty object gets no leading comma.
-    const empty = /^\s*\{\s*$/.test(line.slice(0, close));
-    return `${line.slice(0, close)}${empty ? '' : ','}${added}${line.slice(close)}`;
+    return `${line.slice(0, close)},${added}${line.slice(close)}`;
   }
 
   /** `"<P>Pod":"...",...` for one (prefix, IP); '' when the IP adds nothing. */

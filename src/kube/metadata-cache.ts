@@ -69,36 +69,57 @@ const OPTIONAL: ReadonlySet<KubeKind> = new Set(['jobs']);
 
 const LEADING_ZERO = /(^|\.)0\d/;
 
-/** A multimap from IP to objects, in arrival order. */
-class IpIndex<T> {
-  readonly map = new Map<string, T[]>();
+/** What one IP address is: the pods, services and nodes holding it, each in arrival order. */
+export interface IpEntry {
+  readonly pods: readonly SlimPod[];
+  readonly services: readonly SlimService[];
+  readonly nodes: readonly SlimNode[];
+}
 
-  add(ip: string, item: T): void {
-    const list = this.map.get(ip);
-    if (list === undefined) this.map.set(ip, [item]);
-    else list.push(item);
+interface MutableIpEntry {
+  pods: SlimPod[];
+  services: SlimService[];
+  nodes: SlimNode[];
+}
+
+type IpField = keyof MutableIpEntry;
+const NO_ENTRY: IpEntry = Object.freeze({ pods: Object.freeze([]), services: Object.freeze([]), nodes: Object.freeze([]) }) as IpEntry;
+const EMPTY: never[] = [];
+
+/**
+ * One map from IP to everything holding it, so a lookup (hit or miss) is one
+ * map read. Keys are canonical (ip.ts); a lookup in another spelling pays
+ * for canonicalization only when it could be one.
+ */
+class IpIndex {
+  readonly map = new Map<string, MutableIpEntry>();
+
+  add<F extends IpField>(field: F, ip: string, item: MutableIpEntry[F][number]): void {
+    let entry = this.map.get(ip);
+    if (entry === undefined) this.map.set(ip, (entry = { pods: EMPTY, services: EMPTY, nodes: EMPTY }));
+    // Arrays are replaced, never changed in place: a lookup's result stays as it was.
+    // ([item] rather than a spread of the empty list: a spread leaves spare capacity.)
+    const list = entry[field];
+    entry[field] = (list.length === 0 ? [item] : list.concat([item as never])) as MutableIpEntry[F];
   }
 
-  remove(ip: string, item: T, same: (a: T, b: T) => boolean): void {
-    const list = this.map.get(ip);
-    if (list === undefined) return;
-    const index = list.findIndex((entry) => same(entry, item));
+  remove<F extends IpField>(field: F, ip: string, item: MutableIpEntry[F][number], same: (a: MutableIpEntry[F][number], b: MutableIpEntry[F][number]) => boolean): void {
+    const entry = this.map.get(ip);
+    if (entry === undefined) return;
+    const list = entry[field] as MutableIpEntry[F][number][];
+    const index = list.findIndex((existing) => same(existing, item));
     if (index < 0) return;
-    if (list.length === 1) this.map.delete(ip);
-    else list.splice(index, 1);
+    entry[field] = (list.length === 1 ? EMPTY : list.filter((_, at) => at !== index)) as MutableIpEntry[F];
+    if (entry.pods.length === 0 && entry.services.length === 0 && entry.nodes.length === 0) this.map.delete(ip);
   }
 
-  get(ip: string): readonly T[] | undefined {
+  get(ip: string): IpEntry {
     const direct = this.map.get(ip);
     if (direct !== undefined) return direct;
     // Keys are canonical: dotted IPv4 without leading zeros already is.
-    if (ip.indexOf(':') < 0 && !LEADING_ZERO.test(ip)) return undefined;
+    if (ip.indexOf(':') < 0 && !LEADING_ZERO.test(ip)) return NO_ENTRY;
     const canonical = canonicalIp(ip);
-    return canonical === undefined || canonical === ip ? undefined : this.map.get(canonical);
-  }
-
-  clear(): void {
-    this.map.clear();
+    return (canonical === undefined || canonical === ip ? undefined : this.map.get(canonical)) ?? NO_ENTRY;
   }
 }
 
@@ -121,9 +142,7 @@ export class KubeCache implements Component {
   private readonly jobs = new Map<string, SlimOwned>();
 
   // Indexes.
-  private readonly podsByIp = new IpIndex<SlimPod>();
-  private readonly servicesByIp = new IpIndex<SlimService>();
-  private readonly nodesByIp = new IpIndex<SlimNode>();
+  private readonly byIp = new IpIndex();
   private readonly podsByInterface = new Map<string, SlimPod>();
   /** "namespace/generateName" -> one pod of the set and how many there are (siblings share their owners). */
   private readonly podSets = new Map<string, { pod: SlimPod; count: number }>();
@@ -205,8 +224,8 @@ export class KubeCache implements Component {
           slim: slimService,
           events: this.storeEvents(
             this.services,
-            (service) => service.clusterIPs.forEach((ip) => this.servicesByIp.add(ip, service)),
-            (service) => service.clusterIPs.forEach((ip) => this.servicesByIp.remove(ip, service, sameKey)),
+            (service) => service.clusterIPs.forEach((ip) => this.byIp.add('services', ip, service)),
+            (service) => service.clusterIPs.forEach((ip) => this.byIp.remove('services', ip, service, sameKey)),
           ),
         });
       case 'nodes':
@@ -215,8 +234,8 @@ export class KubeCache implements Component {
           slim: slimNode,
           events: this.storeEvents(
             this.nodes,
-            (node) => node.internalIPs.forEach((ip) => this.nodesByIp.add(ip, node)),
-            (node) => node.internalIPs.forEach((ip) => this.nodesByIp.remove(ip, node, sameKey)),
+            (node) => node.internalIPs.forEach((ip) => this.byIp.add('nodes', ip, node)),
+            (node) => node.internalIPs.forEach((ip) => this.byIp.remove('nodes', ip, node, sameKey)),
           ),
         });
       case 'endpointslices':
@@ -278,7 +297,7 @@ export class KubeCache implements Component {
     if (pod.hostNetwork) return;
     const host = canonicalIp(pod.hostIP);
     for (const ip of pod.ips) {
-      if (ip !== host) this.podsByIp.add(ip, pod);
+      if (ip !== host) this.byIp.add('pods', ip, pod);
     }
   }
 
@@ -289,7 +308,7 @@ export class KubeCache implements Component {
       const set = this.podSets.get(key);
       if (set !== undefined && --set.count === 0) this.podSets.delete(key);
     }
-    for (const ip of pod.ips) this.podsByIp.remove(ip, pod, (a, b) => a === b);
+    for (const ip of pod.ips) this.byIp.remove('pods', ip, pod, (a, b) => a === b);
   }
 
   private indexSlice(slice: SlimEndpointSlice, add: boolean): void {
@@ -362,39 +381,33 @@ export class KubeCache implements Component {
 
   /** Pods holding this IP (host-network pods excluded); running ones first. */
   podsByIP(ip: string): readonly SlimPod[] {
-    const pods = this.podsByIp.get(ip);
-    if (pods === undefined) return [];
-    if (pods.length > 1 && pods.some((pod) => pod.terminated)) return [...pods.filter((pod) => !pod.terminated), ...pods.filter((pod) => pod.terminated)];
-    return pods;
+    return runningFirst(this.byIp.get(ip).pods);
   }
 
   servicesByIP(ip: string): readonly SlimService[] {
-    return this.servicesByIp.get(ip) ?? [];
+    return this.byIp.get(ip).services;
   }
 
   nodeByIP(ip: string): SlimNode | undefined {
-    return this.nodesByIp.get(ip)?.[0];
+    return this.byIp.get(ip).nodes[0];
   }
 
-  /** What an IP is, for counters: a pod, a service, a node or nothing known. */
-  resolveIP(ip: string): { pods: readonly SlimPod[]; services: readonly SlimService[]; node?: SlimNode } {
-    const pods = this.podsByIP(ip);
-    if (pods.length > 0) {
+  /**
+   * What an IP is, in one map read: a pod (running ones first), else a
+   * service, else a node, else nothing known. Consumers take the first
+   * non-empty kind in that order; the counters count it so.
+   */
+  resolveIP(ip: string): IpEntry {
+    const entry = this.byIp.get(ip);
+    if (entry.pods.length > 0) {
       this.lookups.pod++;
-      return { pods, services: [] };
+      const pods = runningFirst(entry.pods);
+      return pods === entry.pods ? entry : { ...entry, pods };
     }
-    const services = this.servicesByIP(ip);
-    if (services.length > 0) {
-      this.lookups.service++;
-      return { pods, services };
-    }
-    const node = this.nodeByIP(ip);
-    if (node !== undefined) {
-      this.lookups.node++;
-      return { pods, services, node };
-    }
-    this.lookups.miss++;
-    return { pods, services };
+    if (entry.services.length > 0) this.lookups.service++;
+    else if (entry.nodes.length > 0) this.lookups.node++;
+    else this.lookups.miss++;
+    return entry;
   }
 
   pod(namespace: string, name: string): SlimPod | undefined {
@@ -497,3 +510,9 @@ export class KubeCache implements Component {
 }
 
 const ownerText = (owner: OwnerRef): string => `${owner.kind}/${owner.name}`;
+
+/** A finished pod's IP may already be reused: running pods come first. */
+function runningFirst(pods: readonly SlimPod[]): readonly SlimPod[] {
+  if (pods.length < 2 || !pods.some((pod) => pod.terminated)) return pods;
+  return [...pods.filter((pod) => !pod.terminated), ...pods.filter((pod) => pod.terminated)];
+}
