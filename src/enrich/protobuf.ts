@@ -220,11 +220,9 @@ export function renderFlowMessage(message: Message): string {
       case 'proto':
         value = JSON.stringify(PROTOS[Number(number(message, field))] ?? 'unknown');
         break;
-      case 'net': {
-        const address = ipText(message.bytes.get(field === 16 ? 6 : 7));
-        value = JSON.stringify(address === '' ? '' : `${networkOf(address, Number(number(message, field)))}/${number(message, field)}`);
+      case 'net':
+        value = JSON.stringify(networkText(message.bytes.get(field === 16 ? 6 : 7), Number(number(message, field))));
         break;
-      }
       case 'list':
         value = `[${(message.repeated.get(field) ?? []).map(String).join(',')}]`;
         break;
@@ -246,15 +244,21 @@ export function renderFlowMessage(message: Message): string {
   return `{${parts.join(',')}`;
 }
 
-/** The network address of `address`/`bits`. */
-function networkOf(address: string, bits: number): string {
-  if (address.includes('.')) {
-    const value = address.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
-    const mask = bits <= 0 ? 0 : bits >= 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0;
-    const net = (value & mask) >>> 0;
-    return `${net >>> 24}.${(net >>> 16) & 0xff}.${(net >>> 8) & 0xff}.${net & 0xff}`;
+/**
+ * src_net / dst_net as goflow2 v2 renders them (netip.Addr.Prefix): the
+ * record's address masked to `bits`, as CIDR, IPv4 and IPv6 alike; '' without
+ * an address; a prefix longer than the address is "invalid Prefix", as Go prints it.
+ */
+function networkText(address: Uint8Array | undefined, bits: number): string {
+  if (address === undefined || address.length === 0) return '';
+  if (address.length !== 4 && address.length !== 16) return ipText(address);
+  if (bits > address.length * 8) return 'invalid Prefix';
+  const masked = new Uint8Array(address.length);
+  for (let i = 0; i < address.length; i++) {
+    const keep = Math.max(0, Math.min(8, bits - i * 8));
+    masked[i] = address[i]! & ((0xff << (8 - keep)) & 0xff);
   }
-  return address; // IPv6 networks are rendered with the address as goflow2 builds them from the record
+  return `${ipText(masked)}/${bits}`;
 }
 
 // ---- the stream enricher ----------------------------------------------------

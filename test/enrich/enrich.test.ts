@@ -124,7 +124,7 @@ describe('flowlens enrich: goflow2 records through the Kubernetes cache', () => 
     const v2 = (await protobuf.load(fixture('flow-v2.proto'))).lookupType('flowpb.FlowMessage');
     const ip = (text: string): Uint8Array => Uint8Array.from(text.split('.').map(Number));
     const message1 = v1.encode(v1.create({ type: 4, timeReceived: 1628419398, sequenceNum: 577, bytes: 20800, packets: 400, srcAddr: ip('10.244.1.10'), dstAddr: ip('10.96.0.10'), etype: 2048, proto: 6, srcPort: 56144, dstPort: 443, srcMac: 0x0a580af40005 })).finish();
-    const message2 = v2.encode(v2.create({ type: 4, timeReceivedNs: '1700000000123456789', bytes: '18446744073709551615', srcAddr: ip('192.0.2.1'), dstAddr: Buffer.from('fd00001002440002000000000000000c', 'hex'), etype: 0x86dd, proto: 17, asPath: [64512, 64513] })).finish();
+    const message2 = v2.encode(v2.create({ type: 4, timeReceivedNs: '1700000000123456789', bytes: '18446744073709551615', srcAddr: ip('192.0.2.1'), dstAddr: Buffer.from('fd00001002440002000000000000000c', 'hex'), etype: 0x86dd, proto: 17, srcNet: 24, dstNet: 52, asPath: [64512, 64513] })).finish();
     const delimited = (message: Uint8Array, newline: boolean): Buffer => {
       const writer = protobuf.Writer.create();
       writer.uint32(message.length);
@@ -167,6 +167,7 @@ describe('flowlens enrich: goflow2 records through the Kubernetes cache', () => 
     assert.match(line, /"bytes":18446744073709551615,/);
     assert.match(line, /"src_addr":"192\.0\.2\.1","dst_addr":"fd00:10:244:2::c","etype":"IPv6","proto":"UDP"/);
     assert.match(line, /"as_path":\[64512,64513\]/);
+    assert.match(line, /"src_net":"192\.0\.2\.0\/24","dst_net":"fd00:10:244::\/52"/, 'networks masked, IPv6 too (netip.Addr.Prefix)');
     assert.ok(line.endsWith(',"DstPod":"api-6b9f5d7c8-rt5vx","DstNamespace":"shop","DstHostIP":"10.0.0.12","DstWorkload":"api","DstWorkloadKind":"Deployment"}'), line);
   });
 
