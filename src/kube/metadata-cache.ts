@@ -131,6 +131,9 @@ export class KubeCache implements Component {
   readonly name = 'kubernetes';
   private readonly reflectors = new Map<KubeKind, Reflector<{ metadata: Meta }>>();
   private readonly forbidden = new Set<KubeKind>();
+  /** Per kind: resolves once it listed, or once it turned out forbidden (an optional kind). */
+  private readonly settled = new Map<KubeKind, Promise<void>>();
+  private readonly settleForbidden = new Map<KubeKind, () => void>();
   private readonly watchOwners: boolean;
 
   // Stores, by namespace/name.
@@ -190,6 +193,7 @@ export class KubeCache implements Component {
           errors?.inc({ kind, status: String(stat.statusCode ?? 0) });
           if (stat.statusCode === 403 && OPTIONAL.has(kind) && !this.forbidden.has(kind)) {
             this.forbidden.add(kind);
+            this.settleForbidden.get(kind)?.();
             options.logger.warn({ kind }, `no permission to list ${kind}: owners of that kind are not resolved (see docs/kubernetes-cache.md, RBAC)`);
             void this.reflectors.get(kind)?.stop();
           }
@@ -205,6 +209,8 @@ export class KubeCache implements Component {
       };
       const reflector = this.reflectorFor(kind, common);
       this.reflectors.set(kind, reflector as unknown as Reflector<{ metadata: Meta }>);
+      const forbidden = new Promise<void>((resolve) => this.settleForbidden.set(kind, resolve));
+      this.settled.set(kind, Promise.race([reflector.synced, forbidden]));
     }
   }
 
@@ -347,15 +353,21 @@ export class KubeCache implements Component {
     for (const reflector of this.reflectors.values()) await reflector.start();
   }
 
-  /** Resolves once every kind it needs has listed once (kinds it may not read are skipped). */
+  /** Resolves once every kind it needs has listed once (kinds it may not read are skipped); rejects when `signal` aborts first. */
   async synced(signal?: AbortSignal): Promise<void> {
-    const waits = [...this.reflectors].map(async ([kind, reflector]) => {
-      while (!reflector.isSynced && !this.forbidden.has(kind)) {
-        await Promise.race([reflector.synced, new Promise((resolve) => setTimeout(resolve, 200))]);
-        if (signal?.aborted) throw new Error('the Kubernetes cache did not sync in time');
-      }
+    const all = Promise.all(this.settled.values()).then(() => undefined);
+    if (signal === undefined) return all;
+    if (signal.aborted) throw new Error('the Kubernetes cache did not sync in time');
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new Error('the Kubernetes cache did not sync in time'));
+      signal.addEventListener('abort', onAbort, { once: true });
     });
-    await Promise.all(waits);
+    try {
+      await Promise.race([all, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort!);
+    }
   }
 
   get isSynced(): boolean {
