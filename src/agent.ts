@@ -93,6 +93,7 @@ export class Agent {
       metrics: this.metrics,
       flows: this.flows,
       kube: () => this.kube(),
+      identity: { nodeName: config.kubernetes.nodeName, podIP: process.env.POD_IP || undefined, serverListen: config.server.listen },
     };
     try {
       await this.startFlowEnrichment();

@@ -42,6 +42,17 @@ export interface ComponentContext {
    * configured.
    */
   kube(): Promise<KubeCache | undefined>;
+  /** Who this agent is, for components that tell themselves from their peers. */
+  readonly identity: AgentIdentity;
+}
+
+export interface AgentIdentity {
+  /** kubernetes.nodeName (NODE_NAME / NODENAME). */
+  readonly nodeName?: string | undefined;
+  /** POD_IP (Downward API). */
+  readonly podIP?: string | undefined;
+  /** server.listen, whose host other listeners default to. */
+  readonly serverListen: string;
 }
 
 /**

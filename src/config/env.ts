@@ -259,6 +259,10 @@ export const ENVIRONMENT: readonly EnvVariable[] = [
     description: 'kubeconfig file used when `kubernetes.kubeconfig` is not set and flowlens does not run in a pod.',
   },
   {
+    name: 'POD_IP',
+    description: "This agent's pod IP (Downward API `status.podIP`): the probes leave it out of their peers.",
+  },
+  {
     name: 'NODE_NAME',
     path: 'kubernetes.nodeName',
     description: "This agent's node (Downward API `spec.nodeName`).",

@@ -58,21 +58,26 @@ export function filePath(meta: FieldMeta) {
 }
 
 /** An address to dial: "host:port" with a host (name or IP; IPv6 in brackets). */
+export function dialAddressValue() {
+  return z.string().transform((value, ctx) => {
+    const text = value.trim();
+    try {
+      if (parseListenAddress(text).host === '') throw new AddressError(`unparsable address "${value}": a host is required`);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as AddressError).message, input: value });
+      return z.NEVER;
+    }
+    return text;
+  });
+}
+
 export function dialAddress(defaultValue: string, meta: FieldMeta) {
-  return z
-    .string()
-    .transform((value, ctx) => {
-      const text = value.trim();
-      try {
-        if (parseListenAddress(text).host === '') throw new AddressError(`unparsable address "${value}": a host is required`);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as AddressError).message, input: value });
-        return z.NEVER;
-      }
-      return text;
-    })
-    .prefault(defaultValue)
-    .meta({ ...meta, format: 'address' });
+  return dialAddressValue().prefault(defaultValue).meta({ ...meta, format: 'address' });
+}
+
+/** A dial address without a default (absent unless set). */
+export function optionalDialAddress(meta: FieldMeta) {
+  return dialAddressValue().optional().meta({ ...meta, format: 'address' });
 }
 
 /** A superRefine for TLS sections: certFile and keyFile go together. */

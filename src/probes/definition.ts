@@ -1,0 +1,11 @@
+import { defineComponent } from '../components/component.js';
+import { probesSchema } from './config.js';
+import { Prober } from './prober.js';
+
+export const probesDefinition = defineComponent({
+  name: 'probes',
+  kind: 'source',
+  description: 'DNS and peer latency probes (net-exporter): wire-level DNS over UDP and TCP, TCP connect and UDP echo to peer agents.',
+  schema: probesSchema,
+  create: (config, context) => new Prober({ config, logger: context.logger, metrics: context.metrics, identity: context.identity, kube: context.kube }),
+});

@@ -1,0 +1,96 @@
+import { randomInt } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { isIPv6, Socket } from 'node:net';
+import { decodeHeader, encodeQuery, RCODE, type DnsHeader } from './dns-message.js';
+import { failure, socketReason, success, type Outcome } from './outcome.js';
+
+// One DNS query per probe, over UDP or TCP, straight to a server IP: a fresh
+// socket and transaction id each time, our own timeout, no retry, no cache and
+// no libuv thread pool (what net-exporter's miekg/dns Exchange did). The time
+// runs from just before the socket is opened to the answer's arrival, so a TCP
+// query includes its connect, as an application's would.
+
+export interface DnsServer {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** An answer's verdict: success with at least one answer, else why not. */
+function verdict(header: DnsHeader | undefined, id: number, started: number, ended: number): Outcome | undefined {
+  if (header === undefined) return failure('malformed', 'answer shorter than a DNS header', started, ended);
+  if (header.id !== id || !header.response) return undefined; // not ours: keep waiting
+  if (header.truncated) return failure('truncated', 'truncated answer (TC bit)', started, ended);
+  switch (header.rcode) {
+    case RCODE.noError:
+      return header.answers > 0 ? success(started, ended) : failure('no_answer', 'NOERROR without answers', started, ended);
+    case RCODE.nxDomain:
+      return failure('nxdomain', 'NXDOMAIN', started, ended);
+    case RCODE.servFail:
+      return failure('servfail', 'SERVFAIL', started, ended);
+    case RCODE.refused:
+      return failure('refused', 'REFUSED', started, ended);
+    default:
+      return failure('error', `rcode ${header.rcode}`, started, ended);
+  }
+}
+
+export function queryUdp(server: DnsServer, name: string, timeoutMs: number): Promise<Outcome> {
+  const id = randomInt(0x10000);
+  const query = encodeQuery(id, name);
+  return new Promise((resolve) => {
+    const socket = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
+    const started = performance.now();
+    let done = false;
+    const finish = (outcome: Outcome): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.close();
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => finish(failure('timeout', `no answer within ${timeoutMs} ms`, started, performance.now())), timeoutMs);
+    socket.on('error', (error: NodeJS.ErrnoException) => finish(failure(socketReason(error), error.message, started, performance.now())));
+    socket.on('message', (message) => {
+      const ended = performance.now();
+      const outcome = verdict(decodeHeader(message), id, started, ended);
+      if (outcome !== undefined) finish(outcome);
+    });
+    // Connected, so an ICMP port unreachable comes back as ECONNREFUSED.
+    socket.connect(server.port, server.host, () => socket.send(query));
+  });
+}
+
+export function queryTcp(server: DnsServer, name: string, timeoutMs: number): Promise<Outcome> {
+  const id = randomInt(0x10000);
+  const query = encodeQuery(id, name);
+  const framed = Buffer.alloc(2 + query.length);
+  framed.writeUInt16BE(query.length, 0);
+  query.copy(framed, 2);
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const started = performance.now();
+    let done = false;
+    let received: Buffer = Buffer.alloc(0);
+    const finish = (outcome: Outcome): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => finish(failure('timeout', `no answer within ${timeoutMs} ms`, started, performance.now())), timeoutMs);
+    socket.on('error', (error: NodeJS.ErrnoException) => finish(failure(socketReason(error), error.message, started, performance.now())));
+    socket.on('data', (chunk: Buffer) => {
+      received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
+      // Answers may come in several segments; several messages are not expected on a fresh connection.
+      while (received.length >= 2 && received.length >= 2 + received.readUInt16BE(0)) {
+        const length = received.readUInt16BE(0);
+        const outcome = verdict(decodeHeader(received.subarray(2, 2 + length)), id, started, performance.now());
+        if (outcome !== undefined) return finish(outcome);
+        received = received.subarray(2 + length);
+      }
+    });
+    socket.on('end', () => finish(failure('reset', 'the server closed the connection without an answer', started, performance.now())));
+    socket.connect({ host: server.host, port: server.port }, () => socket.write(framed));
+  });
+}
