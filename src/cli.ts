@@ -21,6 +21,27 @@ interface CommonOptions {
   listen?: string;
   logLevel?: string;
   set?: string[];
+  // net-exporter's flags, as aliases of probes keys.
+  hosts?: string;
+  dnsService?: string;
+  dnsNamespace?: string;
+  disableDnsTcpCheck?: boolean;
+  timeout?: string;
+}
+
+/** net-exporter's flags as `--set` entries (before the explicit ones, which win). */
+export function netExporterFlags(options: CommonOptions): string[] {
+  const set: string[] = [];
+  if (options.hosts !== undefined) {
+    const hosts = options.hosts.split(',').map((host) => host.trim()).filter((host) => host !== '');
+    set.push(`probes.dns.hosts=${JSON.stringify(hosts)}`);
+  }
+  if (options.dnsService !== undefined || options.dnsNamespace !== undefined) {
+    set.push(`probes.dns.service=${options.dnsNamespace ?? 'kube-system'}/${options.dnsService ?? 'coredns'}`);
+  }
+  if (options.disableDnsTcpCheck) set.push('probes.dns.tcp=false');
+  if (options.timeout !== undefined) set.push(`probes.timeout=${JSON.stringify(options.timeout)}`);
+  return set;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -32,11 +53,16 @@ function withConfigOptions(command: Command): Command {
     .option('-c, --config <file>', 'YAML configuration file (default: $FLOWLENS_CONFIG)')
     .option('--listen <address>', 'HTTP server address, e.g. :9090 (server.listen)')
     .option('--log-level <level>', 'trace, debug, info, warn|warning, error, fatal|panic, silent (log.level)')
-    .option('--set <key=value>', 'set any configuration key, e.g. --set metrics.seriesTtl=5m (repeatable)', collect);
+    .option('--set <key=value>', 'set any configuration key, e.g. --set metrics.seriesTtl=5m (repeatable)', collect)
+    .option('--hosts <names>', 'net-exporter -hosts: DNS names to probe, comma-separated (probes.dns.hosts)')
+    .option('--dns-service <name>', 'net-exporter -dns-service: DNS Service name (probes.dns.service, with --dns-namespace)')
+    .option('--dns-namespace <namespace>', 'net-exporter -dns-namespace (default kube-system)')
+    .option('--disable-dns-tcp-check', 'net-exporter -disable-dns-tcp-check (probes.dns.tcp=false)')
+    .option('--timeout <duration>', 'net-exporter -timeout (probes.timeout)');
 }
 
 function load(options: CommonOptions): LoadedConfig {
-  const flags: ConfigFlags = { listen: options.listen, logLevel: options.logLevel, set: options.set };
+  const flags: ConfigFlags = { listen: options.listen, logLevel: options.logLevel, set: [...netExporterFlags(options), ...(options.set ?? [])] };
   return loadConfig({ configFile: options.config, flags });
 }
 
@@ -162,6 +188,14 @@ export function goFlagsToLong(args: readonly string[]): string[] {
   const out: string[] = [];
   const enrichAt = args.indexOf('enrich');
   for (const [index, arg] of args.entries()) {
+    // net-exporter's flags, on run and check-config: Go's -flag, -flag=value, -bool=true|false.
+    const netExporter = /^-(hosts|dns-service|dns-namespace|disable-dns-tcp-check|timeout)(=.*)?$/.exec(arg);
+    if (netExporter && (enrichAt < 0 || index < enrichAt)) {
+      if (netExporter[1] === 'disable-dns-tcp-check' && netExporter[2] !== undefined) {
+        if (/^=(1|t|T|true|TRUE|True)$/.test(netExporter[2])) out.push('--disable-dns-tcp-check');
+      } else out.push(`-${arg}`);
+      continue;
+    }
     if (enrichAt < 0 || index <= enrichAt) {
       out.push(arg);
       continue;

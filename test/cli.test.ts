@@ -39,6 +39,16 @@ describe('commands', () => {
     }
   });
 
+  test("net-exporter's flags (-hosts, -dns-service, -dns-namespace, -disable-dns-tcp-check, -timeout) set the probes keys", () => {
+    const { status, stdout, stderr } = runCli(['check-config', '-hosts', 'a.example.,b.example.', '-dns-namespace=dns', '-dns-service', 'kube-dns', '-disable-dns-tcp-check=true', '-timeout=2s'], { FLOWLENS_ENABLE: 'probes' });
+    assert.equal(status, 0, stderr);
+    assert.match(stdout, /^probes:\n  listen: :8000\n  interval: 15s\n  timeout: 2s\n/m);
+    assert.match(stdout, /\n  dns:\n    service: dns\/kube-dns\n    hosts:\n      - a\.example\.\n      - b\.example\.\n    tcp: false\n/);
+    const bad = runCli(['check-config', '--timeout', 'soon'], { FLOWLENS_ENABLE: 'probes' });
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /probes\.timeout/);
+  });
+
   test('check-config prints the effective configuration', () => {
     const { status, stdout, stderr } = runCli(['check-config', '--set', 'metrics.seriesTtl=300'], { METRICS_SERVER_PORT: '9009', LOG_LEVEL: 'warning' });
     assert.equal(status, 0, stderr);

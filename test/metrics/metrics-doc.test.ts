@@ -31,7 +31,7 @@ test('docs/metrics.md lists every family the agent registers, with type and labe
   // Every component enabled, pointed at nothing, so each registers its families.
   const loaded = loadConfig({
     env: { FLOWLENS_ENABLE: componentDefinitions.map((definition) => definition.name).join(',') },
-    flags: { listen: '127.0.0.1:0', set: ['goldmane.address=127.0.0.1:1', 'goldmane.reconnect.initial=10s'] },
+    flags: { listen: '127.0.0.1:0', set: ['goldmane.address=127.0.0.1:1', 'goldmane.reconnect.initial=10s', 'probes.listen=127.0.0.1:0', 'probes.dns.server=127.0.0.1:9'] },
     definitions: componentDefinitions,
   });
   assert.equal(loaded.enabled.length, componentDefinitions.length);
