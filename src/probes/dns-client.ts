@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { isIPv6, Socket } from 'node:net';
 import { decodeHeader, encodeQuery, RCODE, type DnsHeader } from './dns-message.js';
-import { failure, socketReason, success, type Outcome } from './outcome.js';
+import { attempt, failure, success, type Outcome } from './outcome.js';
 
 // One DNS query per probe, over UDP or TCP, straight to a server IP: a fresh
 // socket and transaction id each time, our own timeout, no retry, no cache and
@@ -37,26 +37,16 @@ function verdict(header: DnsHeader | undefined, id: number, started: number, end
 export function queryUdp(server: DnsServer, name: string, timeoutMs: number): Promise<Outcome> {
   const id = randomInt(0x10000);
   const query = encodeQuery(id, name);
-  return new Promise((resolve) => {
+  return attempt(timeoutMs, 'no answer', ({ started, finish, fail }) => {
     const socket = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
-    const started = performance.now();
-    let done = false;
-    const finish = (outcome: Outcome): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.close();
-      resolve(outcome);
-    };
-    const timer = setTimeout(() => finish(failure('timeout', `no answer within ${timeoutMs} ms`, started, performance.now())), timeoutMs);
-    socket.on('error', (error: NodeJS.ErrnoException) => finish(failure(socketReason(error), error.message, started, performance.now())));
+    socket.on('error', fail);
     socket.on('message', (message) => {
-      const ended = performance.now();
-      const outcome = verdict(decodeHeader(message), id, started, ended);
+      const outcome = verdict(decodeHeader(message), id, started, performance.now());
       if (outcome !== undefined) finish(outcome);
     });
     // Connected, so an ICMP port unreachable comes back as ECONNREFUSED.
     socket.connect(server.port, server.host, () => socket.send(query));
+    return () => socket.close();
   });
 }
 
@@ -66,20 +56,10 @@ export function queryTcp(server: DnsServer, name: string, timeoutMs: number): Pr
   const framed = Buffer.alloc(2 + query.length);
   framed.writeUInt16BE(query.length, 0);
   query.copy(framed, 2);
-  return new Promise((resolve) => {
+  return attempt(timeoutMs, 'no answer', ({ started, finish, fail }) => {
     const socket = new Socket();
-    const started = performance.now();
-    let done = false;
     let received: Buffer = Buffer.alloc(0);
-    const finish = (outcome: Outcome): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(outcome);
-    };
-    const timer = setTimeout(() => finish(failure('timeout', `no answer within ${timeoutMs} ms`, started, performance.now())), timeoutMs);
-    socket.on('error', (error: NodeJS.ErrnoException) => finish(failure(socketReason(error), error.message, started, performance.now())));
+    socket.on('error', fail);
     socket.on('data', (chunk: Buffer) => {
       received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
       // Answers may come in several segments; several messages are not expected on a fresh connection.
@@ -92,5 +72,6 @@ export function queryTcp(server: DnsServer, name: string, timeoutMs: number): Pr
     });
     socket.on('end', () => finish(failure('reset', 'the server closed the connection without an answer', started, performance.now())));
     socket.connect({ host: server.host, port: server.port }, () => socket.write(framed));
+    return () => socket.destroy();
   });
 }

@@ -41,3 +41,34 @@ export function socketReason(error: NodeJS.ErrnoException): FailureReason {
 export const success = (started: number, ended: number): Outcome => ({ ok: true, seconds: (ended - started) / 1_000, started, ended });
 
 export const failure = (reason: FailureReason, detail: string, started: number, ended: number): Outcome => ({ ok: false, reason, detail, started, ended });
+
+/** One probe in flight: its start time and the ways it ends (the first one wins). */
+export interface Attempt {
+  readonly started: number;
+  finish(outcome: Outcome): void;
+  /** Ends it with a socket error's reason. */
+  fail(error: NodeJS.ErrnoException): void;
+}
+
+/**
+ * Runs one probe: `run` opens its socket and returns how to close it; the
+ * first outcome wins, and after timeoutMs the outcome is a timeout
+ * ("<noAnswer> within N ms"). The close function runs exactly once.
+ */
+export function attempt(timeoutMs: number, noAnswer: string, run: (attempt: Attempt) => (outcome: Outcome) => void): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    let done: Outcome | undefined;
+    let close: ((outcome: Outcome) => void) | undefined;
+    const finish = (outcome: Outcome): void => {
+      if (done !== undefined) return;
+      done = outcome;
+      clearTimeout(timer);
+      close?.(outcome);
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => finish(failure('timeout', `${noAnswer} within ${timeoutMs} ms`, started, performance.now())), timeoutMs);
+    close = run({ started, finish, fail: (error) => finish(failure(socketReason(error), error.message, started, performance.now())) });
+    if (done !== undefined) close(done); // ended while starting
+  });
+}
