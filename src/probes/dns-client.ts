@@ -39,14 +39,21 @@ export function queryUdp(server: DnsServer, name: string, timeoutMs: number): Pr
   const query = encodeQuery(id, name);
   return attempt(timeoutMs, 'no answer', ({ started, finish, fail }) => {
     const socket = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
+    let closed = false;
     socket.on('error', fail);
     socket.on('message', (message) => {
       const outcome = verdict(decodeHeader(message), id, started, performance.now());
       if (outcome !== undefined) finish(outcome);
     });
     // Connected, so an ICMP port unreachable comes back as ECONNREFUSED.
-    socket.connect(server.port, server.host, () => socket.send(query));
-    return () => socket.close();
+    socket.connect(server.port, server.host, () => {
+      // A blocked loop can run the timeout before the connect callback: never send on a closed socket.
+      if (!closed) socket.send(query);
+    });
+    return () => {
+      closed = true;
+      socket.close();
+    };
   });
 }
 

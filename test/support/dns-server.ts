@@ -21,7 +21,11 @@ export class DnsTestServer {
   readonly queries: { proto: 'udp' | 'tcp'; name: string }[] = [];
   port = 0;
 
-  constructor(readonly host = '127.0.0.1') {}
+  constructor(
+    readonly host = '127.0.0.1',
+    /** 0: a free port, the same for UDP and TCP. */
+    private readonly wantedPort = 0,
+  ) {}
 
   count(proto: 'udp' | 'tcp', name: string): number {
     return this.queries.filter((query) => query.proto === proto && query.name === name).length;
@@ -45,12 +49,12 @@ export class DnsTestServer {
         }
       });
     });
-    await new Promise<void>((resolve) => tcp.listen({ host: this.host, port: 0 }, () => resolve()));
+    await new Promise<void>((resolve) => tcp.listen({ host: this.host, port: this.wantedPort }, () => resolve()));
     this.tcp = tcp;
     this.port = (tcp.address() as AddressInfo).port;
     const udp = createSocket(this.host.includes(':') ? 'udp6' : 'udp4');
     await new Promise<void>((resolve) => udp.bind({ address: this.host, port: this.port }, () => resolve()));
-    udp.on('message', (query, remote) => this.answer('udp', query, (reply) => udp.send(reply, remote.port, remote.address)));
+    udp.on('message', (query, remote) => this.answer('udp', query, (reply) => !this.stopped && udp.send(reply, remote.port, remote.address)));
     this.udp = udp;
   }
 
@@ -84,7 +88,10 @@ export class DnsTestServer {
     else send(reply);
   }
 
+  private stopped = false;
+
   async stop(): Promise<void> {
+    this.stopped = true;
     this.udp?.close();
     await new Promise<void>((resolve) => (this.tcp ? this.tcp.close(() => resolve()) : resolve()));
   }
