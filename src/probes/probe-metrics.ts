@@ -60,7 +60,7 @@ export class ProbeMetrics {
     this.errors = metrics.counter({ name: 'flowlens_probe_errors_total', help: 'Failed probes by target and reason (refused, timeout, unreachable, reset, nxdomain, servfail, truncated, no_answer, malformed, error).', labelNames: ['probe', 'target', 'target_node', 'reason'], ...self });
     this.loss = metrics.gauge({ name: 'flowlens_probe_udp_loss_ratio', help: 'Share of the last UDP echo round lost (0-1), by peer.', labelNames: ['target', 'target_node'], ...self });
     this.discarded = metrics.counter({ name: 'flowlens_probe_samples_discarded_total', help: 'Probe results not recorded because the event loop lagged beyond probes.maxEventLoopLag while they were taken.', labelNames: ['probe'], ...self });
-    this.lag = metrics.gauge({ name: 'flowlens_probe_event_loop_lag_seconds', help: 'Largest event-loop lag seen by the prober over the last probe interval.', ...self });
+    this.lag = metrics.gauge({ name: 'flowlens_probe_event_loop_lag_seconds', help: 'Largest event-loop lag the prober saw while probes were in flight, since the previous scrape.', ...self });
     this.peers = metrics.gauge({ name: 'flowlens_probe_peers', help: 'Peer addresses this agent probes.', ...self });
     this.echoesAnswered = metrics.counter({ name: 'flowlens_probe_incoming_total', help: 'Probes answered for peers, by protocol (tcp: connections accepted; udp: echo packets).', labelNames: ['proto'], ...self });
     for (const family of [this.dnsErrors, this.networkErrors]) family.inc(undefined, 0);

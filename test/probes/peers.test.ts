@@ -69,7 +69,8 @@ describe('probes: agents on 127.0.0.2-4 probing each other and a DNS server', ()
     assert.equal(sampleValue(text, 'flowlens_probe_udp_loss_ratio', { target: peers[1]!, target_node: '' }), 0);
     assert.equal(sampleValue(text, 'flowlens_probe_udp_loss_ratio', { target: dead, target_node: '' }), 1);
     assert.ok((sampleValue(text, 'flowlens_probe_duration_seconds_count', { probe: 'udp', target: peers[2]!, target_node: '' }) ?? 0) >= 5, 'every echoed packet is a sample');
-    assert.ok((sampleValue(text, 'flowlens_probe_latency_seconds_count', { probe: 'tcp' }) ?? 0) >= 4, 'the aggregate has no target labels');
+    const perTarget = [peers[1]!, peers[2]!].reduce((sum, target) => sum + (sampleValue(text, 'flowlens_probe_duration_seconds_count', { probe: 'tcp', target, target_node: '' }) ?? 0), 0);
+    assert.equal(sampleValue(text, 'flowlens_probe_latency_seconds_count', { probe: 'tcp' }), perTarget, 'the aggregate (no target labels) sums the targets');
     const incoming = sampleValue(await scrape(agents[1]!), 'flowlens_probe_incoming_total', { proto: 'tcp' }) ?? 0;
     assert.ok(incoming >= 2, `the second agent answered its peers (${incoming})`);
     // Probes run on their timer: scrapes do not add probes.
