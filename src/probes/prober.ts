@@ -83,6 +83,8 @@ export class Prober implements Component {
   private peerProblem: string | undefined;
   private unsubscribe: (() => void) | undefined;
   private readonly resolvConfServer: DnsServer | undefined;
+  /** The host the peer listener binds ('' = every address). */
+  private readonly listenHost: string;
 
   constructor(private readonly options: ProberOptions) {
     const { config, metrics } = options;
@@ -90,6 +92,7 @@ export class Prober implements Component {
     this.metrics = new ProbeMetrics(metrics);
     const listen = parseListenAddress(config.listen);
     const host = listen.host !== '' ? listen.host : parseListenAddress(options.identity.serverListen).host;
+    this.listenHost = host;
     this.listener = new PeerListener(host, listen.port, 'probes.listen', (proto) => this.metrics.echoesAnswered.inc({ proto }));
     this.resolvConfServer = config.dns.server === undefined && config.dns.service === undefined ? firstNameserver(options.resolvConf ?? '/etc/resolv.conf') : undefined;
     metrics.onCollect(() => {
@@ -231,8 +234,7 @@ export class Prober implements Component {
     const { identity } = this.options;
     const own = new Set<string>();
     if (identity.podIP) own.add(formatAddress({ host: canonicalIp(identity.podIP) ?? identity.podIP, port: this.port }));
-    const listen = parseListenAddress(this.options.config.listen);
-    if (listen.host !== '') own.add(formatAddress({ host: canonicalIp(listen.host) ?? listen.host, port: this.port }));
+    if (this.listenHost !== '') own.add(formatAddress({ host: canonicalIp(this.listenHost) ?? this.listenHost, port: this.port }));
     const peers: Peer[] = [];
     for (const entry of this.options.config.peers.static) {
       const { host, port } = parseListenAddress(entry);
