@@ -254,6 +254,16 @@ export class CounterFamily extends ValueFamily {
   }
 
   /**
+   * Sets a series to a total kept elsewhere (a kernel's rule counters): the
+   * source counts, flowlens reports. A source reset (rules reprogrammed)
+   * shows as a counter reset, which Prometheus' rate() handles.
+   */
+  setTotal(labels: Labels | undefined, value: number): void {
+    if (!(value >= 0)) throw new Error(`${this.name}: a counter total is never negative (got ${value})`);
+    this.resolve(labels).value = value;
+  }
+
+  /**
    * A handle on one label set for hot paths that update it repeatedly: its
    * inc() skips building and looking up the series key. It stays correct
    * under the budget: a folded label set is resolved (and counted as a

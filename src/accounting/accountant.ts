@@ -1,0 +1,204 @@
+import type { Logger } from 'pino';
+import type { Component, ComponentStatus } from '../components/component.js';
+import { ConfigError } from '../config/errors.js';
+import type { KubeCache } from '../kube/metadata-cache.js';
+import type { MetricsPipeline } from '../metrics/pipeline.js';
+import type { CounterFamily, GaugeFamily } from '../metrics/series-budget.js';
+import { classify, type EndpointCounts } from './classify.js';
+import type { AccountingConfig, Backend } from './config.js';
+import { CommandError, detectBackend, dump, type DumpOptions } from './dump.js';
+
+// Calico policy accounting (calico-accountant's job, for Calico 3.26-3.32 and
+// every backend): at each scrape, one dump of Felix's rules (both address
+// families, single-flight for concurrent scrapes), classified per workload
+// endpoint, workloads named from the Kubernetes cache by their Calico
+// interface name. The seed's families keep their labels and values; the
+// flowlens families add namespace, workload, tier and bytes.
+
+const REDETECT_MS = 5 * 60_000;
+
+export interface AccountantOptions {
+  readonly config: AccountingConfig;
+  readonly logger: Logger;
+  readonly metrics: MetricsPipeline;
+  readonly kube: () => Promise<KubeCache | undefined>;
+  /** kubernetes.nodeName, when accounting.nodeName is not set. */
+  readonly nodeName?: string | undefined;
+  /** Tests: whether the legacy iptables modules are loaded. */
+  readonly legacyModulesLoaded?: () => boolean;
+}
+
+interface Sample {
+  readonly labels: Record<string, string>;
+  packets: bigint;
+  bytes: bigint;
+}
+
+export class Accountant implements Component {
+  readonly name = 'accounting';
+  private cache: KubeCache | undefined;
+  private backend: { backend: Backend; why: string; at: number } | undefined;
+  private inflight: Promise<void> | undefined;
+  private lastError: string | undefined;
+  private scrapes = 0;
+  private readonly dumpOptions: DumpOptions;
+  private readonly nodeName: string | undefined;
+
+  private readonly accept: CounterFamily;
+  private readonly drop: CounterFamily;
+  private readonly droppedScrapes: CounterFamily;
+  private readonly packets: CounterFamily;
+  private readonly bytes: CounterFamily;
+  private readonly duration: GaugeFamily;
+  private readonly success: GaugeFamily;
+  private readonly backendGauge: GaugeFamily;
+  private readonly unknown: GaugeFamily;
+  private readonly errors: CounterFamily;
+
+  constructor(private readonly options: AccountantOptions) {
+    const { metrics, config } = options;
+    this.nodeName = config.nodeName ?? options.nodeName;
+    this.dumpOptions = { timeoutMs: config.timeout, netns: config.netns };
+    const self = { expires: false } as const;
+    this.accept = metrics.counter({ name: 'policy_accept_counter', help: 'Number of packets accepted by a policy on a workload (calico-accountant).', labelNames: ['pod', 'app', 'ip', 'type', 'policy'], ...self });
+    this.drop = metrics.counter({ name: 'no_policy_drop_counter', help: 'Number of packets dropped to/from a workload because no policies matched them (calico-accountant).', labelNames: ['pod', 'app', 'ip', 'type'], ...self });
+    this.droppedScrapes = metrics.counter({ name: 'calico_accountant_dropped_scrape', help: 'Scrapes whose policy counters were left out because none reached MINIMUM_COUNTER (calico-accountant).', ...self });
+    const labels = ['namespace', 'pod', 'workload', 'direction', 'policy', 'tier', 'verdict'];
+    this.packets = metrics.counter({ name: 'flowlens_policy_packets_total', help: "Packets a workload's Calico policies accepted (verdict allow, by policy) or that no policy passed (verdict deny, by tier), from the kernel's rule counters.", labelNames: labels, ...self });
+    this.bytes = metrics.counter({ name: 'flowlens_policy_bytes_total', help: 'Bytes of flowlens_policy_packets_total.', labelNames: labels, ...self });
+    this.duration = metrics.gauge({ name: 'flowlens_accounting_scrape_duration_seconds', help: 'How long the last ruleset dump and classification took.', ...self });
+    this.success = metrics.gauge({ name: 'flowlens_accounting_scrape_success', help: '1 when the last ruleset dump was read, 0 when it failed.', ...self });
+    this.backendGauge = metrics.gauge({ name: 'flowlens_accounting_backend', help: 'The backend Felix programs its rules in, as detected or configured (1 for the one in use; none: no Calico chains found).', labelNames: ['backend'], ...self });
+    this.unknown = metrics.gauge({ name: 'flowlens_accounting_unknown_interfaces', help: 'Workload endpoint chains whose interface matched no pod in the Kubernetes cache at the last scrape (left out, not guessed).', ...self });
+    this.errors = metrics.counter({ name: 'flowlens_accounting_errors_total', help: 'Failed ruleset dumps, by reason (missing: tool not installed; timeout; failed: the tool exited non-zero or printed what could not be read).', labelNames: ['reason'], ...self });
+    this.droppedScrapes.inc(undefined, 0);
+    metrics.onCollect(() => this.collect());
+  }
+
+  async start(): Promise<void> {
+    this.cache = await this.options.kube();
+    if (this.cache === undefined) {
+      throw new ConfigError('accounting: needs the Kubernetes API to name workloads, and none is configured (not running in a pod; set kubernetes.kubeconfig or KUBECONFIG)');
+    }
+    if (this.options.config.backend === 'auto') await this.detect();
+    this.options.logger.info({ backend: this.currentBackend(), node: this.nodeName }, 'policy accounting ready');
+  }
+
+  status(): ComponentStatus {
+    if (this.lastError !== undefined) return { ready: true, up: false, reason: this.lastError };
+    if (this.currentBackend() === 'none') return { ready: true, up: true, reason: this.backend?.why ?? 'backend none' };
+    return { ready: true, up: true };
+  }
+
+  async stop(): Promise<void> {
+    await this.inflight?.catch(() => {});
+  }
+
+  private currentBackend(): Backend {
+    const configured = this.options.config.backend;
+    return configured === 'auto' ? (this.backend?.backend ?? 'none') : configured;
+  }
+
+  private async detect(): Promise<void> {
+    const found = await detectBackend(this.dumpOptions, this.options.legacyModulesLoaded);
+    if (found.backend !== this.backend?.backend) this.options.logger.info(found, 'ruleset backend detected');
+    this.backend = { ...found, at: Date.now() };
+  }
+
+  /** One dump per scrape; concurrent scrapes share it. */
+  private collect(): Promise<void> {
+    this.inflight ??= this.scrape().finally(() => (this.inflight = undefined));
+    return this.inflight;
+  }
+
+  private async scrape(): Promise<void> {
+    const started = performance.now();
+    const { config } = this.options;
+    if (config.backend === 'auto' && (this.backend === undefined || Date.now() - this.backend.at > REDETECT_MS || this.backend.backend === 'none')) await this.detect();
+    const backend = this.currentBackend();
+    this.backendGauge.removeWhere(() => true);
+    this.backendGauge.set({ backend }, 1);
+    if (backend === 'none') {
+      this.clearSamples();
+      this.success.set(undefined, 1);
+      this.duration.set(undefined, (performance.now() - started) / 1_000);
+      return;
+    }
+    let endpoints: EndpointCounts[];
+    try {
+      const rules = await dump(backend, this.dumpOptions);
+      endpoints = [...classify(rules.v4), ...classify(rules.v6)];
+      this.lastError = undefined;
+    } catch (error) {
+      const reason = error instanceof CommandError ? error.reason : 'failed';
+      this.errors.inc({ reason });
+      this.lastError = `ruleset dump failed: ${(error as Error).message}`;
+      this.options.logger.warn({ err: (error as Error).message, backend }, 'ruleset dump failed');
+      this.success.set(undefined, 0);
+      this.clearSamples();
+      if (config.backend === 'auto') this.backend = undefined; // look again next time
+      return;
+    }
+    this.publish(endpoints);
+    this.scrapes++;
+    this.success.set(undefined, 1);
+    this.duration.set(undefined, (performance.now() - started) / 1_000);
+  }
+
+  private clearSamples(): void {
+    for (const family of [this.accept, this.drop, this.packets, this.bytes]) family.removeWhere(() => true);
+  }
+
+  /** Rebuilds every sample from this dump: label sets merged (summed), never duplicated. */
+  private publish(endpoints: readonly EndpointCounts[]): void {
+    const seedAccept = new Map<string, Sample>();
+    const seedDrop = new Map<string, Sample>();
+    const detail = new Map<string, Sample>();
+    let unknown = 0;
+    for (const endpoint of endpoints) {
+      const pod = this.cache!.podByInterface(endpoint.iface, this.options.config.interfacePrefixes);
+      if (pod === undefined || (this.nodeName !== undefined && pod.nodeName !== this.nodeName)) {
+        unknown++;
+        continue;
+      }
+      const seed = { pod: pod.metadata.name, app: pod.app, ip: [...pod.ips].sort().join(','), type: endpoint.direction };
+      const workload = this.cache!.workload(pod);
+      const base = { namespace: pod.metadata.namespace ?? '', pod: pod.metadata.name, workload: `${workload.kind}/${workload.name}`, direction: endpoint.direction === 'tw' ? 'ingress' : 'egress' };
+      for (const accept of endpoint.accepts.values()) {
+        merge(seedAccept, { ...seed, policy: accept.policy }, accept.packets, accept.bytes);
+        merge(detail, { ...base, policy: accept.policy, tier: accept.tier, verdict: 'allow' }, accept.packets, accept.bytes);
+      }
+      if (endpoint.drops !== undefined) {
+        merge(seedDrop, seed, endpoint.drops.packets, endpoint.drops.bytes);
+        for (const [tier, tally] of endpoint.drops.tiers) merge(detail, { ...base, policy: '', tier, verdict: 'deny' }, tally.packets, tally.bytes);
+      }
+    }
+    this.unknown.set(undefined, unknown);
+    this.clearSamples();
+    for (const sample of detail.values()) {
+      this.packets.setTotal(sample.labels, Number(sample.packets));
+      this.bytes.setTotal(sample.labels, Number(sample.bytes));
+    }
+    // MINIMUM_COUNTER, as calico-accountant applied it: unless one sample reaches it, the seed's
+    // families are left out of this scrape (also when there is no sample at all).
+    const minimum = BigInt(this.options.config.minimumCounter);
+    const reaches = [...seedAccept.values(), ...seedDrop.values()].some((sample) => sample.packets >= minimum);
+    if (!reaches) {
+      this.droppedScrapes.inc();
+      this.options.logger.warn({ minimumCounter: this.options.config.minimumCounter, samples: seedAccept.size + seedDrop.size }, 'no policy counter reached MINIMUM_COUNTER: scrape dropped');
+      return;
+    }
+    for (const sample of seedAccept.values()) this.accept.setTotal(sample.labels, Number(sample.packets));
+    for (const sample of seedDrop.values()) this.drop.setTotal(sample.labels, Number(sample.packets));
+  }
+}
+
+function merge(into: Map<string, Sample>, labels: Record<string, string>, packets: bigint, bytes: bigint): void {
+  const key = JSON.stringify(labels);
+  const sample = into.get(key);
+  if (sample === undefined) into.set(key, { labels, packets, bytes });
+  else {
+    sample.packets += packets;
+    sample.bytes += bytes;
+  }
+}

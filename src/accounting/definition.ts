@@ -1,0 +1,11 @@
+import { defineComponent } from '../components/component.js';
+import { Accountant } from './accountant.js';
+import { accountingSchema } from './config.js';
+
+export const accountingDefinition = defineComponent({
+  name: 'accounting',
+  kind: 'source',
+  description: 'Calico policy accounting (calico-accountant): per-workload policy accept and no-policy drop counters from iptables or nftables.',
+  schema: accountingSchema,
+  create: (config, context) => new Accountant({ config, logger: context.logger, metrics: context.metrics, kube: context.kube, nodeName: context.identity.nodeName }),
+});

@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import pino from 'pino';
+import { Accountant } from '../../src/accounting/accountant.js';
+import { accountingSchema } from '../../src/accounting/config.js';
+import { loadKubeConfig } from '../../src/kube/config.js';
+import { KubeCache } from '../../src/kube/metadata-cache.js';
+import { MetricsPipeline } from '../../src/metrics/pipeline.js';
+import { KubeApiServer } from '../support/kube-api-server.js';
+import { pod } from '../support/kube-fixtures.js';
+import { sampleValue } from '../support/metrics-text.js';
+import { promtoolCheck } from '../support/promtool.js';
+import { Netns, netfilterSkip } from './netns.js';
+import { calico326, calico329Tiers, calico330, dualStack, nativeNft330 } from './rulesets.js';
+
+const logger = pino({ level: 'silent' });
+const skip = netfilterSkip();
+
+describe('policy accounting from real netfilter state in network namespaces', { skip }, () => {
+  const api = new KubeApiServer();
+  let cache: KubeCache;
+  const namespaces: Netns[] = [];
+
+  before(async () => {
+    await api.start();
+    api.apply('replicasets', { metadata: { name: 'nginx-5d8f7c9b6', namespace: 'default', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'nginx', uid: 'u1', controller: true }] } });
+    api.apply('pods', pod({ namespace: 'default', name: 'nginx', node: 'n1', ips: ['10.65.0.5'], labels: { app: 'nginx' }, owners: [{ kind: 'ReplicaSet', name: 'nginx-5d8f7c9b6' }] }));
+    api.apply('pods', pod({ namespace: 'default', name: 'web-0', node: 'n1', ips: ['10.65.0.6'], labels: { app: 'web' }, owners: [{ kind: 'StatefulSet', name: 'web' }] }));
+    api.apply('pods', pod({ namespace: 'default', name: 'dual', node: 'n1', ips: ['fd00::7', '10.65.0.7'] }));
+    const loaded = await loadKubeConfig({ kubeconfig: api.writeKubeconfig() });
+    cache = new KubeCache({ config: loaded!.config, logger, kinds: ['pods', 'replicasets'] });
+    await cache.start();
+    await cache.synced(AbortSignal.timeout(10_000));
+  });
+  after(async () => {
+    for (const netns of namespaces) netns.delete();
+    await cache.stop();
+    await api.stop();
+  });
+
+  function namespace(): Netns {
+    const netns = new Netns();
+    namespaces.push(netns);
+    return netns;
+  }
+
+  async function scrape(netns: Netns, settings: Record<string, unknown> = {}, legacyModulesLoaded = () => true): Promise<{ text: string; metrics: MetricsPipeline }> {
+    const metrics = new MetricsPipeline({ maxSeriesPerMetric: 1_000, seriesTtlMs: 0, version: 'test', processMetrics: false });
+    const accountant = new Accountant({ config: accountingSchema.parse({ netns: netns.name, ...settings }), logger, metrics, kube: async () => cache, nodeName: 'n1', legacyModulesLoaded });
+    await accountant.start();
+    const text = await metrics.render('text');
+    await accountant.stop();
+    return { text, metrics };
+  }
+
+  const nginx = { pod: 'nginx', app: 'nginx', ip: '10.65.0.5' };
+
+  for (const backend of ['iptables-legacy', 'iptables-nft'] as const) {
+    test(`Calico 3.30 layout via ${backend} (auto-detected): accepts by policy, no-policy drops, no fw drop series`, async () => {
+      const netns = namespace();
+      netns.exec(backend === 'iptables-legacy' ? 'iptables-legacy-restore' : 'iptables-nft-restore', ['-c'], calico330());
+      const { text } = await scrape(netns);
+      assert.equal(sampleValue(text, 'flowlens_accounting_backend', { backend }), 1);
+      assert.equal(sampleValue(text, 'policy_accept_counter', { ...nginx, type: 'tw', policy: 'default/knp.default.allow-nginx' }), 3);
+      assert.equal(sampleValue(text, 'no_policy_drop_counter', { ...nginx, type: 'tw' }), 4);
+      assert.equal(sampleValue(text, 'no_policy_drop_counter', { ...nginx, type: 'fw' }), undefined, 'a profile-only endpoint has no drop rule');
+      const detail = { namespace: 'default', pod: 'nginx', workload: 'Deployment/nginx', direction: 'ingress' };
+      assert.equal(sampleValue(text, 'flowlens_policy_packets_total', { ...detail, policy: 'default/knp.default.allow-nginx', tier: 'default', verdict: 'allow' }), 3);
+      assert.equal(sampleValue(text, 'flowlens_policy_bytes_total', { ...detail, policy: 'default/knp.default.allow-nginx', tier: 'default', verdict: 'allow' }), 180);
+      assert.equal(sampleValue(text, 'flowlens_policy_bytes_total', { ...detail, policy: '', tier: 'default', verdict: 'deny' }), 240);
+      assert.equal(sampleValue(text, 'flowlens_accounting_scrape_success'), 1);
+      const lint = promtoolCheck(text);
+      assert.ok(lint.status === 0 || lint.status === 3, lint.problems.join('\n'));
+      assert.deepEqual(lint.problems.filter((line) => line.includes('flowlens_')), []);
+    });
+  }
+
+  test('Calico 3.26 layout: "Start of policies", plain drop text, both directions', async () => {
+    const netns = namespace();
+    netns.exec('iptables-legacy-restore', ['-c'], calico326());
+    const { text } = await scrape(netns, { backend: 'iptables-legacy' });
+    assert.equal(sampleValue(text, 'policy_accept_counter', { ...nginx, type: 'tw', policy: 'default/knp.default.allow-nginx' }), 11);
+    assert.equal(sampleValue(text, 'no_policy_drop_counter', { ...nginx, type: 'tw' }), 7);
+    assert.equal(sampleValue(text, 'policy_accept_counter', { ...nginx, type: 'fw', policy: 'ns/knp.default.foo' }), 9, 'a readable 3.26 chain name without a comment');
+    assert.equal(sampleValue(text, 'no_policy_drop_counter', { ...nginx, type: 'fw' }), 1);
+  });
+
+  test('Calico 3.29 tiers: one summed drop sample per endpoint (no duplicates), Reject, policy groups, 3.32 names, unknown interface', async () => {
+    const netns = namespace();
+    netns.exec('iptables-nft-restore', ['-c'], calico329Tiers());
+    const { text } = await scrape(netns, { backend: 'iptables-nft' });
+    const web = { pod: 'web-0', app: 'web', ip: '10.65.0.6' };
+    const group = 'default/knp.default.allow-a,default/knp.default.allow-b';
+    assert.equal(sampleValue(text, 'no_policy_drop_counter', { ...nginx, type: 'tw' }), 5, 'security 2 + default 3');
+    assert.equal(sampleValue(text, 'no_policy_drop_counter', { ...web, type: 'tw' }), 10);
+    assert.equal(sampleValue(text, 'policy_accept_counter', { ...nginx, type: 'tw', policy: 'default.deny-ssh' }), 1);
+    assert.equal(sampleValue(text, 'policy_accept_counter', { ...nginx, type: 'tw', policy: group }), 4);
+    assert.equal(sampleValue(text, 'policy_accept_counter', { ...web, type: 'tw', policy: group }), 8);
+    assert.equal(sampleValue(text, 'policy_accept_counter', { ...web, type: 'fw', policy: 'default/knp.default.allow-egress' }), 1);
+    const detail = { namespace: 'default', pod: 'web-0', workload: 'StatefulSet/web', direction: 'ingress', policy: '', verdict: 'deny' };
+    assert.equal(sampleValue(text, 'flowlens_policy_packets_total', { ...detail, tier: 'security' }), 4);
+    assert.equal(sampleValue(text, 'flowlens_policy_packets_total', { ...detail, tier: 'default' }), 6);
+    assert.equal(sampleValue(text, 'flowlens_accounting_unknown_interfaces'), 1);
+    const lines = text.split('\n').filter((line) => line.startsWith('no_policy_drop_counter{') || line.startsWith('policy_accept_counter{'));
+    assert.equal(new Set(lines.map((line) => line.replace(/ \S+$/, ''))).size, lines.length, 'no duplicate series');
+  });
+
+  test('dual stack: IPv4 and IPv6 rules summed into one sample per workload; counters up to 2^64-1 read exactly', async () => {
+    const netns = namespace();
+    netns.exec('iptables-legacy-restore', ['-c'], dualStack(4));
+    netns.exec('ip6tables-legacy-restore', ['-c'], dualStack(6));
+    const { text } = await scrape(netns, { backend: 'iptables-legacy' });
+    const dual = { pod: 'dual', app: '', ip: '10.65.0.7,fd00::7' };
+    assert.equal(sampleValue(text, 'policy_accept_counter', { ...dual, type: 'tw', policy: 'default/knp.default.allow-dual' }), 10);
+    assert.equal(sampleValue(text, 'no_policy_drop_counter', { ...dual, type: 'tw' }), 3);
+    const big = namespace();
+    big.exec('iptables-legacy-restore', ['-c'], dualStack(4, true));
+    const huge = await scrape(big, { backend: 'iptables-legacy' });
+    assert.equal(sampleValue(huge.text, 'policy_accept_counter', { ...dual, type: 'tw', policy: 'default/knp.default.allow-dual' }), 18446744073709551615);
+  });
+
+  test('native nftables (Calico 3.30 shape): table ip calico, filter- prefixes, readable policy chain names', async () => {
+    const netns = namespace();
+    netns.exec('nft', ['-f', '-'], nativeNft330());
+    const { text } = await scrape(netns);
+    assert.equal(sampleValue(text, 'flowlens_accounting_backend', { backend: 'nft' }), 1);
+    assert.equal(sampleValue(text, 'policy_accept_counter', { ...nginx, type: 'tw', policy: 'default/knp.default.allow-nginx' }), 3);
+    assert.equal(sampleValue(text, 'no_policy_drop_counter', { ...nginx, type: 'tw' }), 4);
+  });
+
+  test('no Calico chains (eBPF dataplane): no series, the backend gauge says none; legacy save never runs without its modules', async () => {
+    const netns = namespace();
+    const { text } = await scrape(netns, {}, () => false);
+    assert.equal(sampleValue(text, 'flowlens_accounting_backend', { backend: 'none' }), 1);
+    assert.ok(!/^policy_accept_counter\{/m.test(text));
+  });
+
+  test('MINIMUM_COUNTER: a scrape where no sample reaches it leaves the seed families out and is counted', async () => {
+    const netns = namespace();
+    netns.exec('iptables-legacy-restore', ['-c'], calico330());
+    const high = await scrape(netns, { backend: 'iptables-legacy', minimumCounter: 5 });
+    assert.equal(sampleValue(high.text, 'calico_accountant_dropped_scrape'), 1);
+    assert.equal(sampleValue(high.text, 'policy_accept_counter', { ...nginx, type: 'tw', policy: 'default/knp.default.allow-nginx' }), undefined);
+    assert.ok(/^flowlens_policy_packets_total\{/m.test(high.text), 'the flowlens families are not subject to it');
+    const low = await scrape(netns, { backend: 'iptables-legacy', minimumCounter: 4 });
+    assert.equal(sampleValue(low.text, 'calico_accountant_dropped_scrape'), 0);
+    assert.equal(sampleValue(low.text, 'no_policy_drop_counter', { ...nginx, type: 'tw' }), 4);
+    const empty = namespace();
+    empty.exec('iptables-legacy-restore', ['-c'], '*filter\nCOMMIT\n');
+    const none = await scrape(empty, { backend: 'iptables-legacy' });
+    assert.equal(sampleValue(none.text, 'calico_accountant_dropped_scrape'), 1, 'no sample at all: dropped, as calico-accountant did');
+  });
+});
