@@ -11,10 +11,15 @@ import { pod } from '../support/kube-fixtures.js';
 import { sampleValue } from '../support/metrics-text.js';
 import { promtoolCheck } from '../support/promtool.js';
 import { Netns, netfilterSkip } from './netns.js';
-import { calico326, calico329Tiers, calico330, dualStack, nativeNft330 } from './rulesets.js';
+import { calico326, calico329Tiers, calico330, dualStack, NGINX, nativeNft330 } from './rulesets.js';
 
 const logger = pino({ level: 'silent' });
 const skip = netfilterSkip();
+
+/** iptables-legacy-save in `netns` as an unprivileged user holding only `caps`. */
+function legacyOnly(netns: Netns, caps: string): string {
+  return netns.exec('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', `--inh-caps=-all${caps}`, `--ambient-caps=-all${caps}`, `--bounding-set=-all${caps}`, 'iptables-legacy-save', '-c', '-t', 'filter']);
+}
 
 describe('policy accounting from real netfilter state in network namespaces', { skip }, () => {
   const api = new KubeApiServer();
@@ -133,6 +138,49 @@ describe('policy accounting from real netfilter state in network namespaces', { 
     const { text } = await scrape(netns, {}, () => false);
     assert.equal(sampleValue(text, 'flowlens_accounting_backend', { backend: 'none' }), 1);
     assert.ok(!/^policy_accept_counter\{/m.test(text));
+  });
+
+  test('real traffic over a veth pair moves the counters: allowed and dropped UDP from the workload', async () => {
+    const host = namespace();
+    const workload = namespace();
+    host.exec('ip', ['link', 'add', NGINX, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', workload.name]);
+    host.exec('ip', ['addr', 'add', '10.99.0.2/24', 'dev', NGINX]);
+    host.exec('ip', ['link', 'set', NGINX, 'up']);
+    workload.exec('ip', ['addr', 'add', '10.99.0.1/24', 'dev', 'eth0']);
+    workload.exec('ip', ['link', 'set', 'eth0', 'up']);
+    const po = 'cali-po-_tRaFfIc000000000000';
+    host.exec('iptables-legacy-restore', [], `*filter
+:INPUT ACCEPT [0:0]
+:cali-fw-${NGINX} - [0:0]
+:${po} - [0:0]
+-A INPUT -i ${NGINX} -j cali-fw-${NGINX}
+-A ${po} -p udp -m comment --comment "Policy default/knp.default.allow-dns egress" -m udp --dport 9999 -j MARK --set-xmark 0x10000/0x10000
+-A cali-fw-${NGINX} -m comment --comment "Start of tier default" -j MARK --set-xmark 0x0/0x30000
+-A cali-fw-${NGINX} -m mark --mark 0x0/0x20000 -j ${po}
+-A cali-fw-${NGINX} -m comment --comment "Return if policy accepted" -m mark --mark 0x10000/0x10000 -j RETURN
+-A cali-fw-${NGINX} -m comment --comment "End of tier default. Drop if no policies passed packet" -m mark --mark 0x0/0x20000 -j DROP
+COMMIT
+`);
+    const send = (port: number, count: number): string =>
+      `const s=require('dgram').createSocket('udp4');let n=0;const next=()=>{if(n++>=${count})return s.close();s.send('x',${port},'10.99.0.2',()=>setTimeout(next,5));};next();`;
+    workload.exec(process.execPath, ['-e', send(9999, 5)]);
+    workload.exec(process.execPath, ['-e', send(8888, 3)]);
+    const { text } = await scrape(host, { backend: 'iptables-legacy' });
+    assert.equal(sampleValue(text, 'policy_accept_counter', { ...nginx, type: 'fw', policy: 'default/knp.default.allow-dns' }), 5);
+    assert.equal(sampleValue(text, 'no_policy_drop_counter', { ...nginx, type: 'fw' }), 3);
+  });
+
+  test('capabilities: the nftables-based dumps run with CAP_NET_ADMIN alone; iptables-legacy also needs CAP_NET_RAW', () => {
+    const netns = namespace();
+    netns.exec('iptables-nft-restore', ['-c'], calico330());
+    const only = (caps: string, command: string, args: string[]): string =>
+      netns.exec('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', `--inh-caps=-all${caps}`, `--ambient-caps=-all${caps}`, `--bounding-set=-all${caps}`, command, ...args]);
+    assert.match(only(',+net_admin', 'iptables-nft-save', ['-c', '-t', 'filter']), /Return if policy accepted/);
+    assert.match(only(',+net_admin', 'nft', ['-j', 'list', 'tables']), /"nftables"/);
+    const legacy = namespace();
+    legacy.exec('iptables-legacy-restore', ['-c'], calico330());
+    assert.throws(() => legacyOnly(legacy, ',+net_admin'), /Permission denied/);
+    assert.match(legacyOnly(legacy, ',+net_admin,+net_raw'), /Return if policy accepted/);
   });
 
   test('MINIMUM_COUNTER: a scrape where no sample reaches it leaves the seed families out and is counted', async () => {

@@ -34,7 +34,7 @@ export function netfilterSkip(): string | false {
     if (process.env.CI === 'true') throw new Error('the accounting tests need root in CI');
     return 'network namespaces need root';
   }
-  for (const tool of ['ip', 'iptables-legacy-restore', 'iptables-nft-restore', 'ip6tables-legacy-restore', 'nft']) {
+  for (const tool of ['ip', 'iptables-legacy-restore', 'iptables-nft-restore', 'ip6tables-legacy-restore', 'nft', 'setpriv']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
       if (process.env.CI === 'true') throw new Error(`${tool} is required in CI; .ci/run must install it`);
       return `${tool} is not installed (.ci/run installs iptables, nftables and iproute2)`;

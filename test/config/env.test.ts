@@ -166,6 +166,14 @@ const CASES: Readonly<Record<string, Case>> = {
   FLOWLENS_CLUSTER: { value: 'prod-eu', expect: (loaded) => assert.equal(otlp(loaded).cluster, 'prod-eu') },
   // Read by the cache when it starts, after in-cluster credentials (test/kube proves it): not a setting.
   KUBECONFIG: { value: '/etc/kube/config', expect: (loaded) => assert.equal(loaded.config.kubernetes.kubeconfig, undefined) },
+  MINIMUM_COUNTER: {
+    value: '25',
+    expect: (loaded) => {
+      assert.equal((loaded.config.accounting as { minimumCounter: number }).minimumCounter, 25);
+      assert.throws(() => loadConfig({ env: { MINIMUM_COUNTER: 'ten' }, definitions }), /MINIMUM_COUNTER.*not an integer/);
+    },
+  },
+  FELIX_INTERFACEPREFIX: { value: 'eni,cali', expect: (loaded) => assert.deepEqual((loaded.config.accounting as { interfacePrefixes: string[] }).interfacePrefixes, ['eni', 'cali']) },
   // Read by the agent for the probes' self-exclusion (test/probes/discovery proves it): not a setting.
   POD_IP: { value: '10.244.1.5', expect: (loaded) => assert.equal(JSON.stringify(loaded.config).includes('10.244.1.5'), false) },
   NODE_NAME: { value: 'node-a', expect: (loaded) => assert.equal(loaded.config.kubernetes.nodeName, 'node-a') },

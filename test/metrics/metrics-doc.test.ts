@@ -5,6 +5,8 @@ import pino from 'pino';
 import { Agent } from '../../src/agent.js';
 import { componentDefinitions } from '../../src/components/registry.js';
 import { loadConfig } from '../../src/config/load.js';
+import { Accountant } from '../../src/accounting/accountant.js';
+import { accountingSchema } from '../../src/accounting/config.js';
 import { FlowKubeStage } from '../../src/enrich/flow-stage.js';
 import { exportEnrichStats } from '../../src/enrich/run-enrich.js';
 import { KubeCache } from '../../src/kube/metadata-cache.js';
@@ -35,7 +37,9 @@ test('docs/metrics.md lists every family the agent registers, with type and labe
     definitions: componentDefinitions,
   });
   assert.equal(loaded.enabled.length, componentDefinitions.length);
-  const agent = new Agent({ config: loaded.config, enabled: loaded.enabled, logger: pino({ level: 'silent' }), version: 'test' });
+  // Accounting needs a Kubernetes API to start: its families are registered by constructing it below.
+  const enabled = loaded.enabled.filter((definition) => definition.name !== 'accounting');
+  const agent = new Agent({ config: loaded.config, enabled, logger: pino({ level: 'silent' }), version: 'test' });
   await agent.start();
   // The Kubernetes cache registers its families when a component creates it (not started here).
   const { KubeConfig } = await import('@kubernetes/client-node');
@@ -43,6 +47,7 @@ test('docs/metrics.md lists every family the agent registers, with type and labe
   // So do the flow enrichment stage (kubernetes.enrichFlows) and `flowlens enrich --listen`.
   new FlowKubeStage(cache, agent.metrics);
   exportEnrichStats(agent.metrics, () => undefined);
+  new Accountant({ config: accountingSchema.parse({}), logger: pino({ level: 'silent' }), metrics: agent.metrics, kube: async () => cache });
   const registered = [...agent.metrics.budget.all()];
   await agent.stop(5_000);
   const documented = documentedFamilies();
