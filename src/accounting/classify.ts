@@ -72,7 +72,8 @@ function endpoint(chain: Chain, direction: Direction, iface: string, names: Poli
   let lastJump: { target: string; tier: string } | undefined;
   for (const rule of chain.rules) {
     const texts = rule.comments;
-    const start = firstMatch(texts, START_OF_TIER);
+    if (texts.length < 2 && rule.target === '') continue; // the cali: hash alone, no verdict
+    const start = firstMatch(texts, START_OF_TIER, 'Start of tier ');
     if (start) tier = start[1]!;
     if (POLICY_CHAIN.test(rule.target) || GROUP_CHAIN.test(rule.target)) {
       lastJump = { target: rule.target, tier };
@@ -86,7 +87,7 @@ function endpoint(chain: Chain, direction: Direction, iface: string, names: Poli
       counts.accepts.set(policy, entry);
       continue;
     }
-    const drop = firstMatch(texts, NO_POLICY);
+    const drop = rule.target === 'DROP' || rule.target === 'REJECT' ? firstMatch(texts, NO_POLICY) : undefined;
     if (drop && (rule.target === 'DROP' || rule.target === 'REJECT')) {
       const dropTier = drop[1] ?? tier;
       counts.drops ??= { packets: 0n, bytes: 0n, tiers: new Map() };
@@ -104,8 +105,10 @@ function add(tally: Tally, rule: Rule): void {
   tally.bytes += rule.bytes;
 }
 
-function firstMatch(texts: readonly string[], pattern: RegExp): RegExpExecArray | undefined {
+/** The first comment matching `pattern` (only comments starting with `prefix` are tried). */
+function firstMatch(texts: readonly string[], pattern: RegExp, prefix = ''): RegExpExecArray | undefined {
   for (const text of texts) {
+    if (prefix !== '' && !text.startsWith(prefix)) continue;
     const match = pattern.exec(text);
     if (match) return match;
   }

@@ -16,33 +16,47 @@ export interface ParseResult {
 /** Splits a rule line into words, honouring double quotes and backslash escapes inside them. */
 export function words(line: string): string[] | undefined {
   const out: string[] = [];
-  let i = 0;
-  while (i < line.length) {
-    while (line[i] === ' ' || line[i] === '\t') i++;
-    if (i >= line.length) break;
-    let word = '';
-    if (line[i] === '"') {
-      i++;
-      for (;;) {
-        if (i >= line.length) return undefined; // unterminated quote
-        const char = line[i]!;
-        if (char === '\\' && i + 1 < line.length) {
-          word += line[i + 1];
-          i += 2;
-        } else if (char === '"') {
-          i++;
-          break;
-        } else {
-          word += char;
-          i++;
-        }
-      }
-    } else {
-      while (i < line.length && line[i] !== ' ' && line[i] !== '\t') word += line[i++];
-    }
+  const cursor = { pos: 0 };
+  for (;;) {
+    const word = nextWord(line, cursor);
+    if (word === null) return undefined;
+    if (word === undefined) return out;
     out.push(word);
   }
-  return out;
+}
+
+/**
+ * The word at cursor.pos (moving it past the word): undefined at the end of
+ * the line, null for an unterminated quote. Slices rather than building
+ * strings character by character: a dump holds tens of thousands of rules.
+ */
+function nextWord(line: string, cursor: { pos: number }): string | undefined | null {
+  let i = cursor.pos;
+  while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
+  if (i >= line.length) {
+    cursor.pos = i;
+    return undefined;
+  }
+  if (line.charCodeAt(i) === 34) {
+    let close = i + 1;
+    let escaped = false;
+    for (;;) {
+      close = line.indexOf('"', close);
+      if (close < 0) return null;
+      let backslashes = 0;
+      for (let j = close - 1; j > i && line.charCodeAt(j) === 92; j--) backslashes++;
+      if (backslashes % 2 === 0) break;
+      escaped = true;
+      close++;
+    }
+    const inner = line.slice(i + 1, close);
+    cursor.pos = close + 1;
+    return escaped || inner.includes('\\') ? inner.replace(/\\(.)/g, '$1') : inner;
+  }
+  let end = i;
+  while (end < line.length && line.charCodeAt(end) !== 32 && line.charCodeAt(end) !== 9) end++;
+  cursor.pos = end;
+  return line.slice(i, end);
 }
 
 export function parseIptablesSave(text: string): ParseResult {
@@ -50,7 +64,10 @@ export function parseIptablesSave(text: string): ParseResult {
   let table: Table | undefined;
   let skipped = 0;
   for (const raw of text.split('\n')) {
-    const line = raw.trim();
+    // iptables-save writes no surrounding blanks; trim (a copy) only when there are some.
+    const first = raw.charCodeAt(0);
+    const last = raw.charCodeAt(raw.length - 1);
+    const line = first === 32 || first === 9 || last === 32 || last === 9 || last === 13 ? raw.trim() : raw;
     if (line === '' || line.startsWith('#')) continue;
     if (line.startsWith('*')) {
       const name = line.slice(1);
@@ -81,28 +98,41 @@ export function parseIptablesSave(text: string): ParseResult {
 function parseRule(line: string): { chain: string; rule: Rule } | undefined {
   let packets = 0n;
   let bytes = 0n;
-  let rest = line;
-  const counters = /^\[(\d+):(\d+)\]\s+/.exec(line);
-  if (counters) {
-    const p = counter(counters[1]!);
-    const b = counter(counters[2]!);
+  const cursor = { pos: 0 };
+  if (line.charCodeAt(0) === 91) {
+    // [packets:bytes]
+    const colon = line.indexOf(':');
+    const close = line.indexOf(']');
+    if (colon < 0 || close < colon) return undefined;
+    const p = counter(line.slice(1, colon));
+    const b = counter(line.slice(colon + 1, close));
     if (p === undefined || b === undefined) return undefined;
     packets = p;
     bytes = b;
-    rest = line.slice(counters[0].length);
+    cursor.pos = close + 1;
   }
-  const tokens = words(rest);
-  if (tokens === undefined || tokens[0] !== '-A' || tokens[1] === undefined) return undefined;
+  if (nextWord(line, cursor) !== '-A') return undefined;
+  const chain = nextWord(line, cursor);
+  if (typeof chain !== 'string') return undefined;
   const comments: string[] = [];
   let target = '';
   let isGoto = false;
-  for (let i = 2; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    if (token === '--comment' && i + 1 < tokens.length) comments.push(tokens[++i]!);
-    else if ((token === '-j' || token === '-g' || token === '--jump' || token === '--goto') && i + 1 < tokens.length) {
-      target = tokens[++i]!;
-      isGoto = token === '-g' || token === '--goto';
+  for (;;) {
+    const token = nextWord(line, cursor);
+    if (token === null) return undefined;
+    if (token === undefined) break;
+    if (token === '--comment') {
+      const comment = nextWord(line, cursor);
+      if (comment === null) return undefined;
+      if (comment !== undefined) comments.push(comment);
+    } else if (token === '-j' || token === '-g' || token === '--jump' || token === '--goto') {
+      const name = nextWord(line, cursor);
+      if (name === null) return undefined;
+      if (name !== undefined) {
+        target = name;
+        isGoto = token === '-g' || token === '--goto';
+      }
     }
   }
-  return { chain: tokens[1], rule: { packets, bytes, target, goto: isGoto, comments } };
+  return { chain, rule: { packets, bytes, target, goto: isGoto, comments } };
 }

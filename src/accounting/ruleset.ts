@@ -30,8 +30,14 @@ export type Ruleset = Map<string, Table>;
 
 /** An unsigned 64-bit counter printed by a tool; negative values are 2^64 + v (nft prints u64 as signed). */
 export function counter(text: string): bigint | undefined {
-  if (!/^-?\d{1,20}$/.test(text)) return undefined;
-  let value = BigInt(text);
+  const length = text.length;
+  if (length === 0 || length > 21) return undefined;
+  for (let i = text.charCodeAt(0) === 45 && length > 1 ? 1 : 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return undefined;
+  }
+  // Small values (almost all of them) skip BigInt's string parsing.
+  let value = length < 16 ? BigInt(Number(text)) : BigInt(text);
   if (value < 0n) value += 1n << 64n;
   return value >= 0n && value < 1n << 64n ? value : undefined;
 }
