@@ -2,7 +2,7 @@ import type { Component, ComponentContext, ComponentDefinition, ComponentKind, C
 import { ConfigError } from './config/errors.js';
 import { FlowKubeStage } from './enrich/flow-stage.js';
 import { loadKubeConfig } from './kube/config.js';
-import { KubeCache } from './kube/metadata-cache.js';
+import { DEFAULT_KINDS, KubeCache } from './kube/metadata-cache.js';
 import type { Config } from './config/schema.js';
 import { FlowBus } from './flow/flow-bus.js';
 import type { Logger } from './log/logger.js';
@@ -113,6 +113,7 @@ export class Agent {
   }
 
   private kubeCache: Promise<KubeCache | undefined> | undefined;
+  private enrichesFlows = false;
 
   /**
    * The one Kubernetes metadata cache, created and started on first use and
@@ -126,12 +127,19 @@ export class Agent {
       if (loaded === undefined) return undefined;
       const child = logger.child({ component: 'kubernetes' });
       child.info({ kubeconfig: loaded.source }, 'Kubernetes API');
+      const extra = this.options.enabled.flatMap((definition) => definition.kubeKinds ?? []);
+      // Pods of this node only, when nothing needs the others (flow enrichment resolves remote pods).
+      const nodeName = config.kubernetes.nodeName;
+      const nodeScoped = nodeName !== undefined && !this.enrichesFlows && this.options.enabled.every((definition) => (definition.kubePods ?? 'cluster') !== 'cluster');
       const cache = new KubeCache({
         config: loaded.config,
         logger: child,
         metrics: this.metrics,
         watchOwners: config.kubernetes.watchOwners,
+        kinds: [...new Set([...DEFAULT_KINDS, ...extra])],
+        ...(nodeScoped ? { nodeName } : {}),
       });
+      if (nodeScoped) child.info({ node: nodeName }, 'watching the pods of this node only');
       this.running.push({ name: cache.name, kind: 'service', component: cache });
       await cache.start();
       return cache;
@@ -146,6 +154,7 @@ export class Agent {
     const sources = enabled.filter((definition) => definition.producesFlows);
     const wanted = setting === true ? sources.length > 0 : setting === 'auto' && sources.some((definition) => definition.flowAddresses);
     if (!wanted) return;
+    this.enrichesFlows = true;
     const cache = await this.kube();
     if (cache === undefined) {
       if (setting === true) {

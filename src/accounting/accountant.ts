@@ -7,6 +7,7 @@ import type { CounterFamily, GaugeFamily } from '../metrics/series-budget.js';
 import { classify, type EndpointCounts } from './classify.js';
 import type { AccountingConfig, Backend } from './config.js';
 import { CommandError, detectBackend, dump, type DumpOptions } from './dump.js';
+import { knpChains } from './policy-hash.js';
 
 // Calico policy accounting (calico-accountant's job, for Calico 3.26-3.32 and
 // every backend): at each scrape, one dump of Felix's rules (both address
@@ -127,7 +128,8 @@ export class Accountant implements Component {
     let endpoints: EndpointCounts[];
     try {
       const rules = await dump(backend, this.dumpOptions);
-      endpoints = [...classify(rules.v4), ...classify(rules.v6)];
+      const hashed = (chain: string): string | undefined => this.hashedName(chain);
+      endpoints = [...classify(rules.v4, hashed), ...classify(rules.v6, hashed)];
       this.lastError = undefined;
     } catch (error) {
       const reason = error instanceof CommandError ? error.reason : 'failed';
@@ -143,6 +145,21 @@ export class Accountant implements Component {
     this.scrapes++;
     this.success.set(undefined, 1);
     this.duration.set(undefined, (performance.now() - started) / 1_000);
+  }
+
+  private knpChains: { generation: number; chains: Map<string, string> } | undefined;
+
+  /** A hashed policy chain without a comment: the Kubernetes NetworkPolicy whose name hashes to it, if any. */
+  private hashedName(chain: string): string | undefined {
+    const cache = this.cache!;
+    if (this.knpChains?.generation !== cache.generation) {
+      const chains = new Map<string, string>();
+      for (const policy of cache.networkPolicies()) {
+        for (const [name, seed] of knpChains(policy.metadata.namespace ?? '', policy.metadata.name)) chains.set(name, seed);
+      }
+      this.knpChains = { generation: cache.generation, chains };
+    }
+    return this.knpChains.chains.get(chain);
   }
 
   private clearSamples(): void {

@@ -52,11 +52,15 @@ const GROUP_CHAIN = /^cali-g[io]-/;
 const NO_POLICY = /^(?:End of tier (.+)\. )?(?:Drop|Reject) if no policies passed packet$/;
 const START_OF_TIER = /^Start of tier (.+)$/;
 
-/** Per endpoint chain of the filter table: accepts by policy and no-policy drops. */
-export function classify(ruleset: Ruleset): EndpointCounts[] {
+/**
+ * Per endpoint chain of the filter table: accepts by policy and no-policy
+ * drops. `hashedName` names a hashed policy chain that carries no comment
+ * (from the policies the cluster is known to have), else the chain name stays.
+ */
+export function classify(ruleset: Ruleset, hashedName: (chain: string) => string | undefined = () => undefined): EndpointCounts[] {
   const filter = ruleset.get('filter');
   if (filter === undefined) return [];
-  const names = new PolicyNames(ruleset);
+  const names = new PolicyNames(ruleset, hashedName);
   const out: EndpointCounts[] = [];
   for (const chain of filter.chains.values()) {
     const match = ENDPOINT_CHAIN.exec(chain.name);
@@ -137,7 +141,10 @@ const KIND_COMMENT = /^([A-Za-z]+) (.+) (?:ingress|egress)$/;
 class PolicyNames {
   private readonly memo = new Map<string, string>();
 
-  constructor(private readonly ruleset: Ruleset) {}
+  constructor(
+    private readonly ruleset: Ruleset,
+    private readonly hashedName: (chain: string) => string | undefined,
+  ) {}
 
   /** The label for a jump target: a policy's name, or a group's member names (sorted, joined by ","). */
   label(target: string, tier: string): string {
@@ -172,7 +179,7 @@ class PolicyNames {
     // "<tier>/<ns>/<v1 name>", 3.32 "<kind>/<ns>/<name>" (nft mode: never hashed from 3.30).
     const suffix = chainName.slice('cali-pi-'.length);
     if (!suffix.startsWith('_') && suffix !== '') return readable(suffix, tier);
-    return chainName;
+    return this.hashedName(chainName) ?? chainName;
   }
 }
 

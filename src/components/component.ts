@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type * as z from 'zod';
 import type { FlowBus } from '../flow/flow-bus.js';
-import type { KubeCache } from '../kube/metadata-cache.js';
+import type { KubeCache, KubeKind } from '../kube/metadata-cache.js';
 import type { MetricsPipeline } from '../metrics/pipeline.js';
 
 // The one shape every source, sink and shared service has. The agent starts
@@ -70,6 +70,14 @@ export interface ComponentDefinition<Schema extends z.ZodType = z.ZodType> {
   readonly enableEnv?: readonly string[];
   /** A flow source: the agent then attaches the Prometheus flow metrics (unless metrics.flows is off). */
   readonly producesFlows?: boolean;
+  /**
+   * Which pods it needs from the shared Kubernetes cache: `none`, only this
+   * node's (`node`: the cache then watches only them when every user agrees
+   * and kubernetes.nodeName is set), or all of them (`cluster`, the default).
+   */
+  readonly kubePods?: 'none' | 'node' | 'cluster';
+  /** Kubernetes kinds the shared cache must watch for it beyond the defaults (e.g. networkpolicies). */
+  readonly kubeKinds?: readonly KubeKind[];
   /** Its flow endpoints carry IP addresses (goflow2, IPFIX): kubernetes.enrichFlows `auto` enriches them. */
   readonly flowAddresses?: boolean;
   create(config: z.output<Schema>, context: ComponentContext): Component | Promise<Component>;

@@ -25,7 +25,10 @@ import { Reflector, type ReflectorEvents, type ReflectorStat } from './reflector
 // Jobs as metadata only (for owner resolution), with the indexes lookups
 // need. Lookups are synchronous map reads; they never call the API server.
 
-export type KubeKind = 'pods' | 'services' | 'nodes' | 'endpointslices' | 'replicasets' | 'jobs';
+export type KubeKind = 'pods' | 'services' | 'nodes' | 'endpointslices' | 'replicasets' | 'jobs' | 'networkpolicies';
+
+/** What a cache watches unless told otherwise (networkpolicies only when a component asks). */
+export const DEFAULT_KINDS: readonly KubeKind[] = ['pods', 'services', 'nodes', 'endpointslices', 'replicasets', 'jobs'];
 
 export interface KubeCacheOptions {
   readonly config: KubeConfig;
@@ -62,10 +65,11 @@ const PATHS: Record<KubeKind, string> = {
   endpointslices: '/apis/discovery.k8s.io/v1/endpointslices',
   replicasets: '/apis/apps/v1/replicasets',
   jobs: '/apis/batch/v1/jobs',
+  networkpolicies: '/apis/networking.k8s.io/v1/networkpolicies',
 };
 
 /** Kinds whose absence (403) degrades owner resolution instead of blocking readiness. */
-const OPTIONAL: ReadonlySet<KubeKind> = new Set(['jobs']);
+const OPTIONAL: ReadonlySet<KubeKind> = new Set(['jobs', 'networkpolicies']);
 
 const LEADING_ZERO = /(^|\.)0\d/;
 
@@ -143,6 +147,7 @@ export class KubeCache implements Component {
   private readonly slices = new Map<string, SlimEndpointSlice>();
   private readonly replicaSets = new Map<string, SlimOwned>();
   private readonly jobs = new Map<string, SlimOwned>();
+  private readonly policies = new Map<string, SlimOwned>();
 
   // Indexes.
   private readonly byIp = new IpIndex();
@@ -159,7 +164,7 @@ export class KubeCache implements Component {
 
   constructor(private readonly options: KubeCacheOptions) {
     this.watchOwners = options.watchOwners ?? true;
-    const kinds = new Set<KubeKind>(options.kinds ?? ['pods', 'services', 'nodes', 'endpointslices', 'replicasets', 'jobs']);
+    const kinds = new Set<KubeKind>(options.kinds ?? DEFAULT_KINDS);
     if (!this.watchOwners) {
       kinds.delete('replicasets');
       kinds.delete('jobs');
@@ -194,7 +199,8 @@ export class KubeCache implements Component {
           if (stat.statusCode === 403 && OPTIONAL.has(kind) && !this.forbidden.has(kind)) {
             this.forbidden.add(kind);
             this.settleForbidden.get(kind)?.();
-            options.logger.warn({ kind }, `no permission to list ${kind}: owners of that kind are not resolved (see docs/kubernetes-cache.md, RBAC)`);
+            const lost = kind === 'networkpolicies' ? 'hashed policy chains without a comment keep their chain name' : 'owners of that kind are not resolved';
+            options.logger.warn({ kind }, `no permission to list ${kind}: ${lost} (see docs/kubernetes-cache.md, RBAC)`);
             void this.reflectors.get(kind)?.stop();
           }
         }
@@ -254,6 +260,8 @@ export class KubeCache implements Component {
         return new Reflector(config, { ...common, slim: slimOwned, metadataOnly: true, events: this.storeEvents(this.replicaSets) });
       case 'jobs':
         return new Reflector(config, { ...common, slim: slimOwned, metadataOnly: true, events: this.storeEvents(this.jobs) });
+      case 'networkpolicies':
+        return new Reflector(config, { ...common, slim: slimOwned, metadataOnly: true, events: this.storeEvents(this.policies) });
     }
   }
 
@@ -346,6 +354,8 @@ export class KubeCache implements Component {
         return this.replicaSets;
       case 'jobs':
         return this.jobs;
+      case 'networkpolicies':
+        return this.policies;
     }
   }
 
@@ -454,6 +464,11 @@ export class KubeCache implements Component {
   podOfSet(namespace: string, aggregatedName: string): SlimPod | undefined {
     if (!aggregatedName.endsWith('*')) return undefined;
     return this.podSets.get(`${namespace}/${aggregatedName.slice(0, -1)}`)?.pod;
+  }
+
+  /** Kubernetes NetworkPolicies (metadata only; empty unless the cache watches networkpolicies). */
+  networkPolicies(): IterableIterator<SlimOwned> {
+    return this.policies.values();
   }
 
   /** The EndpointSlices of a service ("namespace/name"). */

@@ -6,6 +6,7 @@ export const probesDefinition = defineComponent({
   name: 'probes',
   kind: 'source',
   description: 'DNS and peer latency probes (net-exporter): wire-level DNS over UDP and TCP, TCP connect and UDP echo to peer agents.',
+  kubePods: 'none',
   schema: probesSchema,
   create: (config, context) => new Prober({ config, logger: context.logger, metrics: context.metrics, identity: context.identity, kube: context.kube }),
 });

@@ -33,7 +33,8 @@ describe('policy accounting from real netfilter state in network namespaces', { 
     api.apply('pods', pod({ namespace: 'default', name: 'web-0', node: 'n1', ips: ['10.65.0.6'], labels: { app: 'web' }, owners: [{ kind: 'StatefulSet', name: 'web' }] }));
     api.apply('pods', pod({ namespace: 'default', name: 'dual', node: 'n1', ips: ['fd00::7', '10.65.0.7'] }));
     const loaded = await loadKubeConfig({ kubeconfig: api.writeKubeconfig() });
-    cache = new KubeCache({ config: loaded!.config, logger, kinds: ['pods', 'replicasets'] });
+    api.apply('networkpolicies', { metadata: { name: 'allow-nginx', namespace: 'default' }, spec: { podSelector: {} } });
+    cache = new KubeCache({ config: loaded!.config, logger, kinds: ['pods', 'replicasets', 'networkpolicies'] });
     await cache.start();
     await cache.synced(AbortSignal.timeout(10_000));
   });
@@ -79,6 +80,14 @@ describe('policy accounting from real netfilter state in network namespaces', { 
       assert.deepEqual(lint.problems.filter((line) => line.includes('flowlens_')), []);
     });
   }
+
+  test('a hashed policy chain without its comment is named from the Kubernetes NetworkPolicies the cache lists', async () => {
+    const netns = namespace();
+    // The 3.29 chain of default/allow-nginx, its "Policy ..." comment lost.
+    netns.exec('iptables-nft-restore', ['-c'], calico330().replace(' -m comment --comment "Policy default/knp.default.allow-nginx ingress"', ''));
+    const { text } = await scrape(netns, { backend: 'iptables-nft' });
+    assert.equal(sampleValue(text, 'policy_accept_counter', { ...nginx, type: 'tw', policy: 'default/knp.default.allow-nginx' }), 3);
+  });
 
   test('Calico 3.26 layout: "Start of policies", plain drop text, both directions', async () => {
     const netns = namespace();

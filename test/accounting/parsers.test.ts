@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { classify } from '../../src/accounting/classify.js';
 import { parseIptablesSave, words } from '../../src/accounting/iptables-save.js';
 import { parseNftJson } from '../../src/accounting/nft-json.js';
+import { knpChains, lengthLimitedId } from '../../src/accounting/policy-hash.js';
 import { calico329Tiers, calico330 } from './rulesets.js';
 
 test('iptables-save: counters as exact 64-bit BigInts, quoted and bare comments, goto, target-less rules', () => {
@@ -87,5 +88,17 @@ test('parsers and classifier fuzzed: arbitrary and mutated input never throws (n
     } catch (error) {
       assert.match((error as Error).message, /no "nftables" array/);
     }
+  }
+});
+
+test("Felix's length-limited chain names: the test vectors of felix/rules and libcalico-go/lib/hash", () => {
+  assert.equal(lengthLimitedId('felix', '_2345', 10), 'felix_kMQI');
+  assert.equal(lengthLimitedId('felix', '12345678910', 13), 'felix_Y2QCZIS');
+  assert.equal(lengthLimitedId('felix', '1234', 10), 'felix1234');
+  assert.equal(lengthLimitedId('cali-pi-', '/long-policy-name-that-gets-hashed'), 'cali-pi-_FJ9yUkNpzshVDh2n7mg');
+  const chains = knpChains('default', 'allow-nginx');
+  // 3.26-3.28, 3.29-3.31 and 3.32 schemes (research/iptables.md section 2).
+  for (const chain of ['cali-pi-_dMXF9XERrXSkww4mw6F', 'cali-pi-_KZDIIDu2y0vrdgDalAi', 'cali-pi-_JfeG2_w8PWOceh6XmuV']) {
+    assert.equal(chains.get(chain), 'default/knp.default.allow-nginx', chain);
   }
 });

@@ -19,6 +19,7 @@ export const KIND_PATHS = {
   endpointslices: '/apis/discovery.k8s.io/v1/endpointslices',
   replicasets: '/apis/apps/v1/replicasets',
   jobs: '/apis/batch/v1/jobs',
+  networkpolicies: '/apis/networking.k8s.io/v1/networkpolicies',
 } as const;
 
 export type Kind = keyof typeof KIND_PATHS;
@@ -46,6 +47,7 @@ const KIND_NAMES: Record<Kind, { kind: string; apiVersion: string }> = {
   endpointslices: { kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1' },
   replicasets: { kind: 'ReplicaSet', apiVersion: 'apps/v1' },
   jobs: { kind: 'Job', apiVersion: 'batch/v1' },
+  networkpolicies: { kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1' },
 };
 
 export interface KubeApiServerOptions {

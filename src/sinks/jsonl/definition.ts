@@ -6,6 +6,7 @@ export const jsonlDefinition = defineComponent({
   name: 'jsonl',
   kind: 'sink',
   description: 'Flow logs as JSON lines on standard output or in a file (the OTLP record body).',
+  kubePods: 'none',
   schema: jsonlSchema,
   create: (config, context) => {
     const sink = new JsonlSink({ config, logger: context.logger, metrics: context.metrics });

@@ -6,6 +6,7 @@ export const otlpDefinition = defineComponent({
   name: 'otlp',
   kind: 'sink',
   description: 'Flow logs as OpenTelemetry log records over OTLP/HTTP (protobuf or JSON): Loki, an OpenTelemetry Collector, a SIEM.',
+  kubePods: 'none',
   schema: otlpSchema,
   enableEnv: ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT'],
   create: (config, context) => {

@@ -6,6 +6,7 @@ export const goldmaneDefinition = defineComponent({
   name: 'goldmane',
   kind: 'source',
   description: 'Calico Goldmane flow stream (gRPC), the source of the Prometheus flow metrics and flow logs.',
+  kubePods: 'none',
   schema: goldmaneSchema,
   enableEnv: ['GOLDMANE_ADDR', 'GOLDMANE_HOST'],
   producesFlows: true,

@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+
+// Felix's chain names for policies whose name is too long (research/iptables.md
+// section 2, GetLengthLimitedID, the same from 3.26 to 3.32): over the limit
+// (28 for iptables), the name is the prefix, "_" and the start of the
+// base64url SHA-256 of the suffix. The accountant reads names from the chains'
+// comments; this is the fallback for a hashed chain without one: the chain
+// names every known Kubernetes NetworkPolicy would get, in every version's
+// scheme, matched against the dump.
+
+export const IPTABLES_MAX = 28;
+
+export function lengthLimitedId(prefix: string, suffix: string, max = IPTABLES_MAX): string {
+  const length = prefix.length + suffix.length;
+  if (length > max || (length === max && suffix.startsWith('_'))) {
+    return `${prefix}_${createHash('sha256').update(suffix).digest('base64url').slice(0, max - 1 - prefix.length)}`;
+  }
+  return prefix + suffix;
+}
+
+/** The policy chains a Kubernetes NetworkPolicy gets in Calico 3.26-3.32, with the seed's name for it. */
+export function knpChains(namespace: string, name: string): Map<string, string> {
+  const v1 = `${namespace}/knp.default.${name}`;
+  const suffixes = [v1, `default/${v1}`, `knp/${namespace}/${name}`]; // 3.26-3.28, 3.29-3.31 (tier first), 3.32
+  const out = new Map<string, string>();
+  for (const prefix of ['cali-pi-', 'cali-po-']) {
+    for (const suffix of suffixes) out.set(lengthLimitedId(prefix, suffix), v1);
+  }
+  return out;
+}
