@@ -81,6 +81,15 @@ describe('policy accounting from real netfilter state in network namespaces', { 
     });
   }
 
+  test('other CNI prefixes (FELIX_INTERFACEPREFIX=eni): the interface suffix still names the pod', async () => {
+    const netns = namespace();
+    netns.exec('iptables-nft-restore', ['-c'], calico330('enic440f455693'));
+    const { text } = await scrape(netns, { backend: 'iptables-nft', interfacePrefixes: ['eni', 'cali'] });
+    assert.equal(sampleValue(text, 'policy_accept_counter', { ...nginx, type: 'tw', policy: 'default/knp.default.allow-nginx' }), 3);
+    const caliOnly = await scrape(netns, { backend: 'iptables-nft' });
+    assert.equal(sampleValue(caliOnly.text, 'flowlens_accounting_unknown_interfaces'), 2, 'with the default prefix the eni chains match nothing (tw and fw)');
+  });
+
   test('a hashed policy chain without its comment is named from the Kubernetes NetworkPolicies the cache lists', async () => {
     const netns = namespace();
     // The 3.29 chain of default/allow-nginx, its "Policy ..." comment lost.
