@@ -183,6 +183,43 @@ async function enrich(flags: EnrichFlags): Promise<void> {
   process.exit(0);
 }
 
+async function demo(options: { listen: string; logLevel: string }): Promise<void> {
+  const level = logLevel.safeParse(options.logLevel);
+  if (!level.success) throw new ConfigError(`--log-level: ${level.error.issues[0]?.message ?? 'invalid'}`);
+  const logger = createLogger(level.data);
+  installCrashHandlers(logger);
+  const { startDemo } = await import('./demo/run-demo.js');
+  const running = await startDemo({ listen: options.listen, logger, version: VERSION });
+  const { where } = running;
+  process.stdout.write(
+    [
+      'flowlens demo: the real agent against a simulated cluster speaking the real protocols',
+      '  (Goldmane gRPC over mTLS, Kubernetes list/watch API, DNS, peer agents on 127.0.0.2-5 of which',
+      '   one is down, a Calico 3.30-shaped iptables dump of node n1)',
+      '',
+      `  metrics    ${where.metrics}`,
+      `  readiness  ${where.ready}`,
+      `  flow logs  ${where.flowLog}   (one JSON line per flow and 15 s)`,
+      '',
+      'Try:',
+      `  curl -s ${where.metrics} | grep -E '^(calico_flow_|policy_accept|no_policy_drop|dns_|network_)'`,
+      `  curl -s ${where.metrics} | grep -E '^flowlens_(policy|probe_latency|flow_enrichment|goldmane)'`,
+      `  tail -f ${where.flowLog}`,
+      '',
+      'Ctrl-C stops it.',
+      '',
+    ].join('\n'),
+  );
+  const stop = (): void => {
+    running.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
 /** goflow2-kube-enricher's Go-style flags (-mapping x, -mapping=x, -v) as commander's long options. */
 export function goFlagsToLong(args: readonly string[]): string[] {
   const out: string[] = [];
@@ -222,6 +259,12 @@ export function buildProgram(): Command {
   withConfigOptions(
     program.command('check-config').description('validate the configuration and print the effective result (secrets redacted)'),
   ).action((options: CommonOptions) => checkConfig(options));
+  program
+    .command('demo')
+    .description('run the agent against a simulated cluster (Goldmane, Kubernetes API, DNS, peers, iptables) in this process')
+    .option('--listen <address>', 'HTTP server address', '127.0.0.1:9090')
+    .option('--log-level <level>', 'log level of the agent (logs on stderr)', 'warn')
+    .action((options: { listen: string; logLevel: string }) => demo(options));
   program
     .command('enrich')
     .description('goflow2-kube-enricher drop-in: goflow2 records on stdin, the same records with Kubernetes fields on stdout')

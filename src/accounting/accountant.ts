@@ -59,7 +59,7 @@ export class Accountant implements Component {
   constructor(private readonly options: AccountantOptions) {
     const { metrics, config } = options;
     this.nodeName = config.nodeName ?? options.nodeName;
-    this.dumpOptions = { timeoutMs: config.timeout, netns: config.netns };
+    this.dumpOptions = { timeoutMs: config.timeout, netns: config.netns, dumpFile: config.dumpFile };
     const self = { expires: false } as const;
     this.accept = metrics.counter({ name: 'policy_accept_counter', help: 'Number of packets accepted by a policy on a workload (calico-accountant).', labelNames: ['pod', 'app', 'ip', 'type', 'policy'], ...self });
     this.drop = metrics.counter({ name: 'no_policy_drop_counter', help: 'Number of packets dropped to/from a workload because no policies matched them (calico-accountant).', labelNames: ['pod', 'app', 'ip', 'type'], ...self });

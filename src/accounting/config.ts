@@ -6,7 +6,7 @@ import { duration } from '../config/fields.js';
 // FELIX_INTERFACEPREFIX as Calico's own components read it; NODENAME sets
 // kubernetes.nodeName.
 
-export const BACKENDS = ['auto', 'iptables-legacy', 'iptables-nft', 'nft', 'none'] as const;
+export const BACKENDS = ['auto', 'iptables-legacy', 'iptables-nft', 'nft', 'file', 'none'] as const;
 export type Backend = Exclude<(typeof BACKENDS)[number], 'auto'>;
 
 export const accountingSchema = z
@@ -14,7 +14,7 @@ export const accountingSchema = z
     nodeName: z.string().min(1).optional().meta({ description: "This agent's node (default: kubernetes.nodeName, i.e. NODE_NAME / NODENAME); only its pods are workloads." }),
     backend: z.enum(BACKENDS).default('auto').meta({
       description:
-        'Where Felix programs its rules: auto (detected, re-checked every 5 minutes: native nftables table `calico`, else iptables-nft, else iptables-legacy when its modules are loaded, else none), or one of them. none: an eBPF dataplane or no Calico: no series, flowlens_accounting_backend says so.',
+        'Where Felix programs its rules: auto (detected, re-checked every 5 minutes: native nftables table `calico`, else iptables-nft, else iptables-legacy when its modules are loaded, else none), or one of them. file: replay an `iptables-save -c` dump from accounting.dumpFile (the demo; a support bundle). none: an eBPF dataplane or no Calico: no series, flowlens_accounting_backend says so.',
     }),
     minimumCounter: z
       .int()
@@ -27,11 +27,15 @@ export const accountingSchema = z
       .default(['cali'])
       .meta({ description: 'Workload interface prefixes (FELIX_INTERFACEPREFIX, comma-separated; default cali): an interface is prefix + 11 hex digits of sha1("namespace.pod").' }),
     timeout: duration('10s', { description: 'Longest wait for one ruleset dump.' }),
+    dumpFile: z.string().min(1).optional().meta({ description: 'With backend file: the `iptables-save -c -t filter` output to read at each scrape (IPv4 and IPv6 rules may be in one file).' }),
     netns: z
       .string()
       .regex(/^[A-Za-z0-9_.-]+$/)
       .optional()
       .meta({ description: 'Read the rules of this named network namespace (`ip netns exec`), e.g. when the agent itself does not run in the host network namespace.' }),
+  })
+  .superRefine((value, ctx) => {
+    if (value.backend === 'file' && value.dumpFile === undefined) ctx.addIssue({ code: 'custom', path: ['dumpFile'], message: 'backend file needs accounting.dumpFile' });
   })
   .prefault({});
 

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Backend } from './config.js';
 import { parseIptablesSave } from './iptables-save.js';
 import { parseNftJson } from './nft-json.js';
@@ -13,6 +14,8 @@ import type { Ruleset } from './ruleset.js';
 
 export interface DumpOptions {
   readonly timeoutMs: number;
+  /** Backend file: the recorded dump to read. */
+  readonly dumpFile?: string | undefined;
   /** Run inside this named network namespace (`ip netns exec`). */
   readonly netns?: string | undefined;
 }
@@ -53,6 +56,16 @@ const SAVE_TOOLS: Readonly<Record<'iptables-legacy' | 'iptables-nft', readonly [
 
 /** Both families' filter rules from `backend`. */
 export async function dump(backend: Exclude<Backend, 'none'>, options: DumpOptions): Promise<Dump> {
+  if (backend === 'file') {
+    let text: string;
+    try {
+      text = await readFile(options.dumpFile ?? '', 'utf8');
+    } catch (error) {
+      throw new CommandError(`accounting.dumpFile: ${(error as Error).message}`, 'failed');
+    }
+    const parsed = parseIptablesSave(text);
+    return { v4: parsed.ruleset, v6: new Map(), skipped: parsed.skipped };
+  }
   if (backend === 'nft') {
     const [v4, v6] = await Promise.all([nftTable('ip', options), nftTable('ip6', options)]);
     return { v4: v4.ruleset, v6: v6.ruleset, skipped: v4.skipped + v6.skipped };
