@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -44,7 +44,8 @@ const HEAD_START_S = 600;
 
 export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const dir = mkdtempSync(join(tmpdir(), 'flowlens-demo-'));
-  const stops: Array<() => Promise<void> | void> = [];
+  // The last step of stopping: the demo's files (certificates, dump, flow log) go with it.
+  const stops: Array<() => Promise<void> | void> = [() => rmSync(dir, { recursive: true, force: true })];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) await stop();
   };
