@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { CLI } from './support/cli-process.js';
+import { toolSkip } from './support/tools.js';
+
+// deploy/kubernetes rendered by `kubectl kustomize` (Debian's kubernetes-client,
+// installed by .ci/run; its kustomize is old, so the manifests use nothing newer
+// than bases and generators), with the invariants checked on every object.
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const ROOT = new URL('../../deploy/kubernetes/', import.meta.url).pathname;
+const skip = toolSkip('kubectl');
+
+function render(dir: string): Json[] {
+  const result = spawnSync('kubectl', ['kustomize', join(ROOT, dir)], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(result.status, 0, result.stderr);
+  return parseAllDocuments(result.stdout).map((document) => document.toJS() as Json).filter((object) => object !== null);
+}
+
+/** Every kind the Kubernetes cache can read, by API group: RBAC must name these and nothing else. */
+const CACHE_READS: Record<string, string[]> = {
+  '': ['pods', 'services', 'nodes'],
+  'discovery.k8s.io': ['endpointslices'],
+  apps: ['replicasets'],
+  batch: ['jobs'],
+  'networking.k8s.io': ['networkpolicies'],
+};
+
+const workloads = (objects: Json[]): Json[] => objects.filter((object) => object.kind === 'DaemonSet' || object.kind === 'Deployment');
+
+describe('deploy/kubernetes rendered with kubectl kustomize', { skip }, () => {
+  const all = skip ? [] : render('.');
+
+  test('every part renders; both parts together hold each object once, namespaced objects in monitoring', () => {
+    const node = render('node');
+    const cluster = render('cluster');
+    assert.deepEqual(workloads(node).map((object) => object.kind), ['DaemonSet']);
+    assert.deepEqual(workloads(cluster).map((object) => object.kind), ['Deployment']);
+    const ids = all.map((object) => `${object.kind}/${object.metadata.name}`);
+    assert.equal(new Set(ids).size, ids.length, ids.join(' '));
+    for (const object of [...all, ...node, ...cluster, ...render('optional/servicemonitor'), ...render('optional/networkpolicy')]) {
+      if (['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(object.kind)) continue;
+      assert.equal(object.metadata.namespace, 'monitoring', `${object.kind}/${object.metadata.name}`);
+    }
+  });
+
+  test('RBAC: only get, list and watch, only on what the cache reads', () => {
+    const roles = all.filter((object) => object.kind === 'ClusterRole' || object.kind === 'Role');
+    assert.equal(roles.length, 1);
+    const granted: Record<string, string[]> = {};
+    for (const rule of roles[0]!.rules as Json[]) {
+      assert.deepEqual([...rule.verbs].sort(), ['get', 'list', 'watch']);
+      for (const group of rule.apiGroups as string[]) granted[group] = [...(granted[group] ?? []), ...(rule.resources as string[])];
+    }
+    assert.deepEqual(Object.fromEntries(Object.entries(granted).map(([group, resources]) => [group, resources.sort()])), Object.fromEntries(Object.entries(CACHE_READS).map(([group, resources]) => [group, [...resources].sort()])));
+    const binding = all.find((object) => object.kind === 'ClusterRoleBinding')!;
+    assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'flowlens', namespace: 'monitoring' }]);
+    for (const workload of workloads(all)) assert.equal(workload.spec.template.spec.serviceAccountName, 'flowlens');
+  });
+
+  test('security: read-only root, no privilege escalation, capabilities dropped; NET_ADMIN only on the DaemonSet; the Deployment non-root', () => {
+    for (const workload of workloads(all)) {
+      const pod = workload.spec.template.spec;
+      for (const container of pod.containers as Json[]) {
+        const context = container.securityContext ?? {};
+        const name = `${workload.kind} ${container.name}`;
+        assert.equal(context.readOnlyRootFilesystem, true, name);
+        assert.equal(context.allowPrivilegeEscalation, false, name);
+        assert.ok(context.privileged !== true, name);
+        assert.deepEqual(context.capabilities?.drop, ['ALL'], name);
+        const added = context.capabilities?.add ?? [];
+        if (workload.kind === 'DaemonSet') assert.deepEqual(added, ['NET_ADMIN'], name);
+        else {
+          assert.deepEqual(added, [], name);
+          assert.equal(context.runAsNonRoot ?? pod.securityContext?.runAsNonRoot, true, name);
+          assert.notEqual(context.runAsUser ?? pod.securityContext?.runAsUser, 0, name);
+        }
+      }
+    }
+  });
+
+  test('resources, probes on /health and /ready, the Downward API identity, a dedicated Goldmane client certificate', () => {
+    for (const workload of workloads(all)) {
+      for (const container of workload.spec.template.spec.containers as Json[]) {
+        for (const kind of ['requests', 'limits']) {
+          assert.ok(container.resources?.[kind]?.cpu && container.resources?.[kind]?.memory, `${workload.kind} ${kind}`);
+        }
+        assert.equal(container.readinessProbe?.httpGet?.path, '/ready');
+        assert.equal(container.livenessProbe?.httpGet?.path, '/health');
+      }
+    }
+    const daemonSet = all.find((object) => object.kind === 'DaemonSet')!;
+    const env = Object.fromEntries((daemonSet.spec.template.spec.containers[0].env as Json[]).map((entry) => [entry.name, entry]));
+    assert.equal(env.NODE_NAME?.valueFrom?.fieldRef?.fieldPath, 'spec.nodeName');
+    assert.equal(env.POD_IP?.valueFrom?.fieldRef?.fieldPath, 'status.podIP');
+    assert.equal(daemonSet.spec.template.spec.hostNetwork, true);
+    const deployment = all.find((object) => object.kind === 'Deployment')!;
+    const secrets = (deployment.spec.template.spec.volumes as Json[]).filter((volume) => volume.secret).map((volume) => volume.secret.secretName);
+    assert.deepEqual(secrets, ['flowlens-goldmane-client']);
+    assert.ok(!JSON.stringify(all).includes('goldmane-key-pair'), "never Goldmane's own key pair");
+  });
+
+  test('the ConfigMaps are valid flowlens configuration (flowlens check-config); Services and the ServiceMonitor select what they should', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flowlens-deploy-'));
+    const nodeConfig = all.find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith('flowlens-node'))!;
+    const path = join(dir, 'node.yaml');
+    writeFileSync(path, nodeConfig.data['config.yaml']);
+    const check = spawnSync(process.execPath, [CLI, 'check-config', '--config', path], { encoding: 'utf8', env: { PATH: process.env.PATH, FLOWLENS_ENABLE: 'probes,accounting', NODE_NAME: 'n1' } });
+    assert.equal(check.status, 0, check.stderr);
+    assert.match(check.stdout, /peers:\n\s+static: \[\]\n\s+service: monitoring\/flowlens/);
+    const clusterConfig = all.find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith('flowlens-cluster'))!;
+    assert.match(clusterConfig.data['config.yaml'], /certFile: \/etc\/goldmane\/tls\.crt/);
+    const mounted = (all.find((object) => object.kind === 'Deployment')!.spec.template.spec.containers[0].volumeMounts as Json[]).map((mount) => mount.mountPath);
+    assert.ok(mounted.includes('/etc/goldmane'));
+    for (const service of all.filter((object) => object.kind === 'Service')) {
+      const selected = workloads(all).filter((workload) => Object.entries(service.spec.selector as Record<string, string>).every(([key, value]) => workload.spec.template.metadata.labels[key] === value));
+      assert.equal(selected.length, 1, `Service ${service.metadata.name} selects one workload`);
+    }
+    const monitor = render('optional/servicemonitor')[0]!;
+    const monitored = all.filter((object) => object.kind === 'Service' && Object.entries(monitor.spec.selector.matchLabels as Record<string, string>).every(([key, value]) => object.metadata.labels?.[key] === value));
+    assert.equal(monitored.length, 2, 'the ServiceMonitor scrapes both parts');
+    for (const service of monitored) assert.ok((service.spec.ports as Json[]).some((port) => port.name === monitor.spec.endpoints[0].port));
+  });
+});
