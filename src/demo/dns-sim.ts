@@ -1,5 +1,6 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import { tcpFrame, tcpMessages } from '../probes/dns-message.js';
 import { WORKLOADS } from './cluster.js';
 
 // The demo cluster's DNS (CoreDNS' part): A records for
@@ -52,17 +53,14 @@ export class DemoDns {
 
   async start(): Promise<void> {
     const tcp = createServer((socket) => {
-      let buffer = Buffer.alloc(0);
+      let pending: Buffer = Buffer.alloc(0);
       socket.on('error', () => {});
       socket.on('data', (chunk: Buffer) => {
-        buffer = Buffer.concat([buffer, chunk]);
-        while (buffer.length >= 2 && buffer.length >= 2 + buffer.readUInt16BE(0)) {
-          const reply = answer(buffer.subarray(2, 2 + buffer.readUInt16BE(0)));
-          buffer = buffer.subarray(2 + buffer.readUInt16BE(0));
-          if (reply === undefined) continue;
-          const length = Buffer.alloc(2);
-          length.writeUInt16BE(reply.length, 0);
-          socket.write(Buffer.concat([length, reply]));
+        const { messages, rest } = tcpMessages(Buffer.concat([pending, chunk]));
+        pending = rest;
+        for (const message of messages) {
+          const reply = answer(message);
+          if (reply !== undefined) socket.write(tcpFrame(reply));
         }
       });
     });

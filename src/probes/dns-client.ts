@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { isIPv6, Socket } from 'node:net';
-import { decodeHeader, encodeQuery, RCODE, type DnsHeader } from './dns-message.js';
+import { decodeHeader, encodeQuery, RCODE, tcpFrame, tcpMessages, type DnsHeader } from './dns-message.js';
 import { attempt, failure, success, type Outcome } from './outcome.js';
 
 // One DNS query per probe, over UDP or TCP, straight to a server IP: a fresh
@@ -60,21 +60,18 @@ export function queryUdp(server: DnsServer, name: string, timeoutMs: number): Pr
 export function queryTcp(server: DnsServer, name: string, timeoutMs: number): Promise<Outcome> {
   const id = randomInt(0x10000);
   const query = encodeQuery(id, name);
-  const framed = Buffer.alloc(2 + query.length);
-  framed.writeUInt16BE(query.length, 0);
-  query.copy(framed, 2);
+  const framed = tcpFrame(query);
   return attempt(timeoutMs, 'no answer', ({ started, finish, fail }) => {
     const socket = new Socket();
     let received: Buffer = Buffer.alloc(0);
     socket.on('error', fail);
     socket.on('data', (chunk: Buffer) => {
-      received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
-      // Answers may come in several segments; several messages are not expected on a fresh connection.
-      while (received.length >= 2 && received.length >= 2 + received.readUInt16BE(0)) {
-        const length = received.readUInt16BE(0);
-        const outcome = verdict(decodeHeader(received.subarray(2, 2 + length)), id, started, performance.now());
+      // Answers may come in several segments.
+      const { messages, rest } = tcpMessages(received.length === 0 ? chunk : Buffer.concat([received, chunk]));
+      received = rest;
+      for (const message of messages) {
+        const outcome = verdict(decodeHeader(message), id, started, performance.now());
         if (outcome !== undefined) return finish(outcome);
-        received = received.subarray(2 + length);
       }
     });
     socket.on('end', () => finish(failure('reset', 'the server closed the connection without an answer', started, performance.now())));

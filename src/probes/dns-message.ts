@@ -54,3 +54,23 @@ export function decodeHeader(message: Uint8Array): DnsHeader | undefined {
     answers: word(6),
   };
 }
+
+/** A message framed for TCP: its length as two bytes, then the message (RFC 1035 section 4.2.2). */
+export function tcpFrame(message: Uint8Array): Buffer {
+  const framed = Buffer.alloc(2 + message.length);
+  framed.writeUInt16BE(message.length, 0);
+  framed.set(message, 2);
+  return framed;
+}
+
+/** The complete messages at the start of a TCP byte stream, and the bytes of the next, incomplete one. */
+export function tcpMessages(stream: Buffer): { messages: Buffer[]; rest: Buffer } {
+  const messages: Buffer[] = [];
+  let rest = stream;
+  while (rest.length >= 2 && rest.length >= 2 + rest.readUInt16BE(0)) {
+    const length = rest.readUInt16BE(0);
+    messages.push(rest.subarray(2, 2 + length));
+    rest = rest.subarray(2 + length);
+  }
+  return { messages, rest };
+}
