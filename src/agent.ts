@@ -37,7 +37,6 @@ export interface AgentOptions {
 
 interface Running {
   readonly name: string;
-  readonly kind: ComponentKind;
   readonly component: Component;
 }
 
@@ -100,7 +99,7 @@ export class Agent {
       for (const definition of ordered) {
         const section = config[definition.name];
         const component = await definition.create(section, { ...context, logger: logger.child({ component: definition.name }) });
-        this.running.push({ name: definition.name, kind: definition.kind, component });
+        this.running.push({ name: definition.name, component });
         await component.start();
         logger.info({ component: definition.name, kind: definition.kind }, 'component started');
       }
@@ -140,7 +139,7 @@ export class Agent {
         ...(nodeScoped ? { nodeName } : {}),
       });
       if (nodeScoped) child.info({ node: nodeName }, 'watching the pods of this node only');
-      this.running.push({ name: cache.name, kind: 'service', component: cache });
+      this.running.push({ name: cache.name, component: cache });
       await cache.start();
       return cache;
     })();

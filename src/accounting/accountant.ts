@@ -17,6 +17,8 @@ import { knpChains } from './policy-hash.js';
 // flowlens families add namespace, workload, tier and bytes.
 
 const REDETECT_MS = 5 * 60_000;
+/** While no Calico chains were found (Felix not yet started, say), look again sooner. */
+const REDETECT_NONE_MS = 60_000;
 
 export interface AccountantOptions {
   readonly config: AccountingConfig;
@@ -108,6 +110,7 @@ export class Accountant implements Component {
 
   /** One dump per scrape; concurrent scrapes share it. */
   private collect(): Promise<void> {
+    if (this.cache === undefined) return Promise.resolve(); // scraped before start() finished
     this.inflight ??= this.scrape().finally(() => (this.inflight = undefined));
     return this.inflight;
   }
@@ -115,7 +118,8 @@ export class Accountant implements Component {
   private async scrape(): Promise<void> {
     const started = performance.now();
     const { config } = this.options;
-    if (config.backend === 'auto' && (this.backend === undefined || Date.now() - this.backend.at > REDETECT_MS || this.backend.backend === 'none')) await this.detect();
+    const stale = (found: { backend: Backend; at: number }): boolean => Date.now() - found.at > (found.backend === 'none' ? REDETECT_NONE_MS : REDETECT_MS);
+    if (config.backend === 'auto' && (this.backend === undefined || stale(this.backend))) await this.detect();
     const backend = this.currentBackend();
     this.backendGauge.removeWhere(() => true);
     this.backendGauge.set({ backend }, 1);

@@ -14,7 +14,7 @@ export const accountingSchema = z
     nodeName: z.string().min(1).optional().meta({ description: "This agent's node (default: kubernetes.nodeName, i.e. NODE_NAME / NODENAME); only its pods are workloads." }),
     backend: z.enum(BACKENDS).default('auto').meta({
       description:
-        'Where Felix programs its rules: auto (detected, re-checked every 5 minutes: native nftables table `calico`, else iptables-nft, else iptables-legacy when its modules are loaded, else none), or one of them. file: replay an `iptables-save -c` dump from accounting.dumpFile (the demo; a support bundle). none: an eBPF dataplane or no Calico: no series, flowlens_accounting_backend says so.',
+        'Where Felix programs its rules: auto (detected, re-checked every 5 minutes, every minute while none is found: native nftables table `calico`, else iptables-nft, else iptables-legacy when its modules are loaded, else none), or one of them. file: replay an `iptables-save -c` dump from accounting.dumpFile (the demo; a support bundle). none: an eBPF dataplane or no Calico: no series, flowlens_accounting_backend says so.',
     }),
     minimumCounter: z
       .int()
