@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { queryTcp } from '../../src/probes/dns-client.js';
 import { PeerListener } from '../../src/probes/peer-listener.js';
 import { ringSuccessors } from '../../src/probes/ring.js';
+import { probeTcp } from '../../src/probes/tcp-probe.js';
 import { echoRound } from '../../src/probes/udp-echo.js';
 import { DelayProxy } from '../support/delay-proxy.js';
 import { DnsTestServer } from '../support/dns-server.js';
@@ -77,4 +78,22 @@ test('ring: with discovery every node probes exactly k others and is probed by e
   const dual = ringSuccessors('a', [{ key: 'b', value: '10.0.0.2' }, { key: 'b', value: 'fd00::2' }, { key: 'c', value: '10.0.0.3' }], 1);
   assert.ok(dual.length === 2 || dual.length === 1);
   if (dual.length === 2) assert.deepEqual(dual.map((m) => m.value), ['10.0.0.2', 'fd00::2']);
+});
+
+test('IPv6: TCP connect and UDP echo to a peer on ::1', async (t) => {
+  const listener = new PeerListener('::1', 0, 'probes.listen', () => {});
+  try {
+    await listener.start();
+  } catch (error) {
+    t.skip(`no IPv6 loopback here: ${(error as Error).message}`);
+    return;
+  }
+  try {
+    const tcp = await probeTcp('::1', listener.boundPort, 1_000);
+    assert.equal(tcp.ok, true, JSON.stringify(tcp));
+    const round = await echoRound('::1', listener.boundPort, 3, 1_000);
+    assert.equal(round.received, 3);
+  } finally {
+    await listener.stop();
+  }
 });
