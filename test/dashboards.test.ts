@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { documentedFamilies, metricsDocText, type DocumentedFamily } from './support/metrics-doc.js';
 
 // Every query of every dashboard in deploy/grafana names only metrics that
 // docs/metrics.md documents (and that the metrics-doc test proves are
@@ -9,17 +10,11 @@ import { test } from 'node:test';
 
 const DIR = new URL('../../deploy/grafana/', import.meta.url);
 
-interface Family {
-  readonly type: string;
-  readonly labels: string[];
-}
+type Family = DocumentedFamily;
 
 function documented(): Map<string, Family> {
-  const text = readFileSync(new URL('../../docs/metrics.md', import.meta.url), 'utf8');
-  const families = new Map<string, Family>();
-  for (const match of text.matchAll(/^\| `([a-z_:][a-z0-9_:]*)` \| (\w+) \|([^|]*)\|/gm)) {
-    families.set(match[1]!, { type: match[2]!, labels: [...match[3]!.matchAll(/`(\w+)`/g)].map((label) => label[1]!) });
-  }
+  const text = metricsDocText();
+  const families = documentedFamilies(text);
   // prom-client's default process metrics, named in the "Process metrics" section.
   for (const name of text.matchAll(/`(process_[a-z_]+)`/g)) families.set(name[1]!, { type: 'gauge', labels: [] });
   return families;

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import pino from 'pino';
 import { Agent } from '../../src/agent.js';
@@ -10,24 +9,10 @@ import { accountingSchema } from '../../src/accounting/config.js';
 import { FlowKubeStage } from '../../src/enrich/flow-stage.js';
 import { exportEnrichStats } from '../../src/enrich/run-enrich.js';
 import { KubeCache } from '../../src/kube/metadata-cache.js';
+import { documentedFamilies } from '../support/metrics-doc.js';
 
 // docs/metrics.md must describe every family the agent registers, with the
 // same type and labels.
-
-interface DocumentedFamily {
-  readonly type: string;
-  readonly labels: string[];
-}
-
-function documentedFamilies(): Map<string, DocumentedFamily> {
-  const text = readFileSync(new URL('../../../docs/metrics.md', import.meta.url), 'utf8');
-  const families = new Map<string, DocumentedFamily>();
-  for (const match of text.matchAll(/^\| `([a-z_:][a-z0-9_:]*)` \| (\w+) \|([^|]*)\|/gm)) {
-    const labels = [...(match[3] as string).matchAll(/`(\w+)`/g)].map((label) => label[1] as string);
-    families.set(match[1] as string, { type: match[2] as string, labels });
-  }
-  return families;
-}
 
 test('docs/metrics.md lists every family the agent registers, with type and labels', async () => {
   // Every component enabled, pointed at nothing, so each registers its families.
