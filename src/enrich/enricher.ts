@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/errors.js';
+import { GenerationMemo } from '../kube/generation-memo.js';
 import type { KubeCache } from '../kube/metadata-cache.js';
 import type { Meta } from '../kube/objects.js';
 
@@ -46,10 +47,11 @@ const NOTHING: Enrichment = Object.freeze([]);
 const MAX_MEMO = 200_000;
 
 export class Enricher {
-  private memo = new Map<string, Enrichment>();
-  private memoGeneration = -1;
+  private readonly memo: GenerationMemo<Enrichment>;
 
-  constructor(private readonly cache: KubeCache) {}
+  constructor(private readonly cache: KubeCache) {
+    this.memo = new GenerationMemo(() => cache.generation, MAX_MEMO);
+  }
 
   /** Moves whenever the cache changes: anything derived from lookup() is stale once it does. */
   get generation(): number {
@@ -58,16 +60,7 @@ export class Enricher {
 
   /** What the seed adds for one IP (without the prefix); empty when it adds nothing. */
   lookup(ip: string): Enrichment {
-    if (this.cache.generation !== this.memoGeneration || this.memo.size >= MAX_MEMO) {
-      this.memo = new Map();
-      this.memoGeneration = this.cache.generation;
-    }
-    let found = this.memo.get(ip);
-    if (found === undefined) {
-      found = this.resolve(ip);
-      this.memo.set(ip, found);
-    }
-    return found;
+    return this.memo.get(ip) ?? this.memo.set(ip, this.resolve(ip));
   }
 
   private resolve(ip: string): Enrichment {

@@ -1,4 +1,5 @@
 import type { FlowEndpoint, FlowRecord, KubeEndpoint } from '../flow/flow-record.js';
+import { GenerationMemo } from '../kube/generation-memo.js';
 import type { KubeCache } from '../kube/metadata-cache.js';
 import type { SlimPod } from '../kube/objects.js';
 import type { MetricsPipeline } from '../metrics/pipeline.js';
@@ -20,17 +21,24 @@ import type { MetricsPipeline } from '../metrics/pipeline.js';
 export type EnrichResult = 'pod' | 'pod_set' | 'service' | 'node' | 'miss' | 'not_synced';
 
 const MAX_MEMO = 100_000;
-const NONE: KubeEndpoint = Object.freeze({});
+
+/** What an endpoint resolved to; `kube` is absent for a miss. */
+interface Found {
+  readonly result: EnrichResult;
+  readonly kube?: KubeEndpoint;
+}
+
+const MISS: Found = Object.freeze({ result: 'miss' });
 
 export class FlowKubeStage {
-  private memo = new Map<string, KubeEndpoint>();
-  private memoGeneration = -1;
+  private readonly memo: GenerationMemo<Found>;
   private readonly counts: Record<EnrichResult, number> = { pod: 0, pod_set: 0, service: 0, node: 0, miss: 0, not_synced: 0 };
 
   constructor(
     private readonly cache: KubeCache,
     metrics?: MetricsPipeline,
   ) {
+    this.memo = new GenerationMemo(() => cache.generation, MAX_MEMO);
     const family = metrics?.counter({
       name: 'flowlens_flow_enrichment_total',
       help: 'Flow endpoints looked up in the Kubernetes cache, by what they resolved to (pod, pod_set, service, node, miss; not_synced: the cache had not synced yet).',
@@ -52,10 +60,6 @@ export class FlowKubeStage {
       this.counts.not_synced += records.length * 2;
       return records;
     }
-    if (this.cache.generation !== this.memoGeneration || this.memo.size >= MAX_MEMO) {
-      this.memo = new Map();
-      this.memoGeneration = this.cache.generation;
-    }
     let out: FlowRecord[] | undefined;
     for (let index = 0; index < records.length; index++) {
       const record = records[index]!;
@@ -75,59 +79,44 @@ export class FlowKubeStage {
     if (endpoint.kube !== undefined) return endpoint;
     const key = endpoint.ip ?? (endpoint.type === 'workload' && endpoint.namespace !== '' ? `${endpoint.namespace}/${endpoint.name}` : undefined);
     if (key === undefined) return endpoint;
-    let kube = this.memo.get(key);
-    if (kube === undefined) {
-      kube = this.resolve(endpoint);
-      this.memo.set(key, kube);
-    }
-    this.counts[resultOf(kube)]++;
-    return kube === NONE ? endpoint : { ...endpoint, kube };
+    const found = this.memo.get(key) ?? this.memo.set(key, this.resolve(endpoint));
+    this.counts[found.result]++;
+    return found.kube === undefined ? endpoint : { ...endpoint, kube: found.kube };
   }
 
-  private resolve(endpoint: FlowEndpoint): KubeEndpoint {
+  private resolve(endpoint: FlowEndpoint): Found {
     if (endpoint.ip !== undefined) {
       const { pods, services, nodes } = this.cache.resolveIP(endpoint.ip);
       const node = nodes[0];
       const pod = pods[0];
-      if (pod !== undefined) return this.ofPod(pod, 'pod');
+      if (pod !== undefined) return this.ofPod(pod);
       const service = services[0];
-      if (service !== undefined) return tagged({ namespace: service.metadata.namespace ?? '', workload: service.metadata.name, workloadKind: 'Service' }, 'service');
-      if (node !== undefined) return tagged({ node: node.metadata.name, workloadKind: 'Node', workload: node.metadata.name }, 'node');
-      return NONE;
+      if (service !== undefined) return found('service', { namespace: service.metadata.namespace ?? '', workload: service.metadata.name, workloadKind: 'Service' });
+      if (node !== undefined) return found('node', { node: node.metadata.name, workloadKind: 'Node', workload: node.metadata.name });
+      return MISS;
     }
     const pod = this.cache.pod(endpoint.namespace, endpoint.name);
-    if (pod !== undefined) return this.ofPod(pod, 'pod');
+    if (pod !== undefined) return this.ofPod(pod);
     const sibling = this.cache.podOfSet(endpoint.namespace, endpoint.name);
     if (sibling !== undefined) {
       const workload = this.cache.workload(sibling);
-      return tagged({ namespace: endpoint.namespace, workload: workload.name, workloadKind: workload.kind }, 'pod_set');
+      return found('pod_set', { namespace: endpoint.namespace, workload: workload.name, workloadKind: workload.kind });
     }
-    return NONE;
+    return MISS;
   }
 
-  private ofPod(pod: SlimPod, result: 'pod'): KubeEndpoint {
+  private ofPod(pod: SlimPod): Found {
     const workload = this.cache.workload(pod);
-    return tagged(
-      {
-        pod: pod.metadata.name,
-        namespace: pod.metadata.namespace ?? '',
-        workload: workload.name,
-        workloadKind: workload.kind,
-        ...(pod.nodeName !== '' ? { node: pod.nodeName } : {}),
-        ...(pod.hostIP !== '' ? { hostIP: pod.hostIP } : {}),
-      },
-      result,
-    );
+    return found('pod', {
+      pod: pod.metadata.name,
+      namespace: pod.metadata.namespace ?? '',
+      workload: workload.name,
+      workloadKind: workload.kind,
+      ...(pod.nodeName !== '' ? { node: pod.nodeName } : {}),
+      ...(pod.hostIP !== '' ? { hostIP: pod.hostIP } : {}),
+    });
   }
 }
 
-// What each memoized result was, for the counters (kept off the record).
-const results = new WeakMap<KubeEndpoint, EnrichResult>();
-
-function tagged(kube: KubeEndpoint, result: EnrichResult): KubeEndpoint {
-  Object.freeze(kube);
-  results.set(kube, result);
-  return kube;
-}
-
-const resultOf = (kube: KubeEndpoint): EnrichResult => results.get(kube) ?? 'miss';
+/** A memoized result: frozen, since every record of the endpoint shares it. */
+const found = (result: EnrichResult, kube: KubeEndpoint): Found => ({ result, kube: Object.freeze(kube) });

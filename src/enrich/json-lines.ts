@@ -1,3 +1,4 @@
+import { GenerationMemo } from '../kube/generation-memo.js';
 import { DEFAULT_MAPPING, DEFAULT_MAPPING_V2, parseMapping, type Enricher, type MappingEntry } from './enricher.js';
 
 // Enrichment of goflow2 JSON lines without touching a byte of the record: the
@@ -29,14 +30,15 @@ const MAX_MEMO = 200_000;
 
 export class JsonLineEnricher {
   readonly stats: EnrichStats = { records: 0, enriched: 0, invalid: 0, notString: 0 };
-  private fragments = new Map<string, string>();
-  private generation = -1;
+  private readonly fragments: GenerationMemo<string>;
 
   constructor(
     private readonly enricher: Enricher,
     /** The -mapping given; undefined: by dialect. */
     private readonly mapping?: readonly MappingEntry[],
-  ) {}
+  ) {
+    this.fragments = new GenerationMemo(() => enricher.generation, MAX_MEMO);
+  }
 
   /** The line (without its newline) with the added fields; the line itself when nothing applies. */
   enrich(line: string): string {
@@ -73,20 +75,13 @@ export class JsonLineEnricher {
 
   /** `"<P>Pod":"...",...` for one (prefix, IP); '' when the IP adds nothing. */
   private fragment(prefix: string, ip: string): string {
-    const generation = this.enricher.generation;
-    if (generation !== this.generation || this.fragments.size >= MAX_MEMO) {
-      this.fragments = new Map();
-      this.generation = generation;
-    }
     const key = `${prefix}\u0000${ip}`;
-    let fragment = this.fragments.get(key);
-    if (fragment === undefined) {
-      fragment = this.enricher
-        .lookup(ip)
-        .map(([name, value]) => `${JSON.stringify(prefix + name)}:${JSON.stringify(value)}`)
-        .join(',');
-      this.fragments.set(key, fragment);
-    }
-    return fragment;
+    const kept = this.fragments.get(key);
+    if (kept !== undefined) return kept;
+    const fragment = this.enricher
+      .lookup(ip)
+      .map(([name, value]) => `${JSON.stringify(prefix + name)}:${JSON.stringify(value)}`)
+      .join(',');
+    return this.fragments.set(key, fragment);
   }
 }
