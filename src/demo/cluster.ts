@@ -69,7 +69,11 @@ export const FLOWS: readonly DemoFlow[] = [
 const hash = (text: string, length: number): string => createHash('sha256').update(text).digest('hex').slice(0, length);
 
 /** Pods, deterministic names and IPs; flowlens' pods sit on loopback stand-ins (127.0.0.1-5) so the probes stay on this machine. */
-export function pods(): DemoPod[] {
+export function pods(): readonly DemoPod[] {
+  return PODS;
+}
+
+function makePods(): readonly DemoPod[] {
   const out: DemoPod[] = [];
   let sequence = 0;
   for (const workload of WORKLOADS) {
@@ -87,6 +91,9 @@ export function pods(): DemoPod[] {
   }
   return out;
 }
+
+// The cluster does not change: its pods are made once.
+const PODS = makePods();
 
 export function nodeIP(node: string): string {
   return `10.0.0.${NODES.indexOf(node as (typeof NODES)[number]) + 11}`;
