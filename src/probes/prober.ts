@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { Component, ComponentStatus } from '../components/component.js';
+import type { AgentIdentity, Component, ComponentStatus } from '../components/component.js';
 import { formatAddress, parseListenAddress } from '../config/address.js';
 import { ConfigError } from '../config/errors.js';
 import { canonicalIp } from '../kube/ip.js';
@@ -34,20 +34,12 @@ const JITTER = 0.1;
 const SLOT_MS = 50;
 const slot = (time: number): number => Math.ceil(time / SLOT_MS) * SLOT_MS;
 
-export interface ProberIdentity {
-  /** This agent's node (kubernetes.nodeName / NODE_NAME). */
-  readonly nodeName?: string | undefined;
-  /** This pod's IP (POD_IP, from the Downward API). */
-  readonly podIP?: string | undefined;
-  /** server.listen: a bare probes.listen port takes its host. */
-  readonly serverListen: string;
-}
-
 export interface ProberOptions {
   readonly config: ProbesConfig;
   readonly logger: Logger;
   readonly metrics: MetricsPipeline;
-  readonly identity: ProberIdentity;
+  /** This agent's node and pod IP (left out of its peers), and server.listen (a bare probes.listen port takes its host). */
+  readonly identity: AgentIdentity;
   /** The shared Kubernetes cache (only asked for when a Service is configured). */
   readonly kube: () => Promise<KubeCache | undefined>;
   /** /etc/resolv.conf unless a test says otherwise. */
