@@ -216,8 +216,7 @@ async function demo(options: { listen: string; logLevel: string }): Promise<void
       () => process.exit(1),
     );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, stop);
 }
 
 /** goflow2-kube-enricher's Go-style flags (-mapping x, -mapping=x, -v) as commander's long options. */

@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { CLI, runCli, startAgent, type AgentProcess } from './support/cli-process.js';
 import { makeCerts } from './support/certs.js';
 import { get } from './support/http.js';
-import { toolSkip } from './support/tools.js';
+import { tempDir } from './support/temp.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-const dir = mkdtempSync(join(tmpdir(), 'flowlens-cli-'));
+const dir = tempDir('cli');
 const running: AgentProcess[] = [];
 after(() => {
   for (const agent of running) agent.kill();
@@ -95,9 +94,8 @@ describe('configuration errors: exit 1, one line naming the setting, no stack tr
 });
 
 describe('start-up checks beyond the schema', () => {
-  const skip = toolSkip('openssl');
-  test('a key that does not match its certificate fails check-config and run', { skip }, () => {
-    const certs = makeCerts();
+  test('a key that does not match its certificate fails check-config and run', async () => {
+    const certs = await makeCerts();
     for (const command of ['check-config', 'run']) {
       const { status, stderr } = runCli([command, '--listen', '127.0.0.1:0', '--set', `server.tls.certFile=${certs.serverCert}`, '--set', `server.tls.keyFile=${certs.clientKey}`]);
       assert.equal(status, 1);

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { CLI } from './support/cli-process.js';
 import { toolSkip } from './support/tools.js';
+import { tempDir } from './support/temp.js';
 
 // deploy/kubernetes rendered by `kubectl kustomize` (Debian's kubernetes-client,
 // installed by .ci/run; its kustomize is old, so the manifests use nothing newer
@@ -107,7 +107,7 @@ describe('deploy/kubernetes rendered with kubectl kustomize', { skip }, () => {
   });
 
   test('the ConfigMaps are valid flowlens configuration (flowlens check-config); Services and the ServiceMonitor select what they should', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'flowlens-deploy-'));
+    const dir = tempDir('deploy');
     const nodeConfig = all.find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith('flowlens-node'))!;
     const path = join(dir, 'node.yaml');
     writeFileSync(path, nodeConfig.data['config.yaml']);

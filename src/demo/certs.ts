@@ -1,14 +1,116 @@
 import { webcrypto } from 'node:crypto';
-
-type CryptoKey = webcrypto.CryptoKey;
-type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-// Certificates for the demo's simulated Goldmane (mTLS, as the real one
-// requires): a throw-away CA, a server certificate for localhost and
-// 127.0.0.1, and a client certificate for flowlens, made in process (ECDSA
-// P-256, valid one day) so the demo needs no openssl.
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+type X509 = typeof import('@peculiar/x509');
+
+// X.509 material made in process (ECDSA P-256, SHA-256), so neither the demo
+// nor the test suite needs openssl: a throw-away certificate authority that
+// issues server and client certificates. The demo's simulated Goldmane
+// requires mTLS as the real one does.
+
+const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+
+export interface SubjectName {
+  readonly type: 'dns' | 'ip';
+  readonly value: string;
+}
+
+export interface IssueOptions {
+  /** Distinguished name, e.g. "CN=goldmane". */
+  readonly subject: string;
+  readonly usage: 'server' | 'client';
+  readonly names?: readonly SubjectName[];
+}
+
+/** A certificate and its private key, PEM-encoded. */
+export interface PemPair {
+  readonly cert: string;
+  readonly key: string;
+}
+
+let library: Promise<X509> | undefined;
+
+function x509(): Promise<X509> {
+  library ??= (async () => {
+    await import('reflect-metadata'); // @peculiar/x509's dependency injection needs it
+    const lib = await import('@peculiar/x509');
+    lib.cryptoProvider.set(webcrypto as unknown as Parameters<typeof lib.cryptoProvider.set>[0]);
+    return lib;
+  })();
+  return library;
+}
+
+const generateKeys = (): Promise<CryptoKeyPair> => webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']) as Promise<CryptoKeyPair>;
+
+async function pemKey(lib: X509, key: CryptoKey): Promise<string> {
+  return lib.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
+}
+
+export class CertificateAuthority {
+  private serial = 1;
+
+  private constructor(
+    private readonly lib: X509,
+    private readonly keys: CryptoKeyPair,
+    private readonly certificate: InstanceType<X509['X509Certificate']>,
+    private readonly validity: { readonly notBefore: Date; readonly notAfter: Date },
+  ) {}
+
+  /** A self-signed CA valid from a minute ago for `days`. */
+  static async create(commonName: string, days = 1): Promise<CertificateAuthority> {
+    const lib = await x509();
+    const keys = await generateKeys();
+    const validity = { notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + days * 86_400_000) };
+    const certificate = await lib.X509CertificateGenerator.createSelfSigned({
+      serialNumber: '01',
+      name: `CN=${commonName}`,
+      ...validity,
+      keys,
+      signingAlgorithm: ALGORITHM,
+      extensions: [new lib.BasicConstraintsExtension(true, undefined, true), new lib.KeyUsagesExtension(lib.KeyUsageFlags.keyCertSign | lib.KeyUsageFlags.cRLSign, true)],
+    });
+    return new CertificateAuthority(lib, keys, certificate, validity);
+  }
+
+  /** The CA certificate, PEM. */
+  get pem(): string {
+    return this.certificate.toString('pem');
+  }
+
+  async issue(options: IssueOptions): Promise<PemPair> {
+    const { lib } = this;
+    const keys = await generateKeys();
+    const usage = options.usage === 'server' ? lib.ExtendedKeyUsage.serverAuth : lib.ExtendedKeyUsage.clientAuth;
+    const names = options.names ?? [];
+    const cert = await lib.X509CertificateGenerator.create({
+      serialNumber: (++this.serial).toString(16).padStart(2, '0'),
+      subject: options.subject,
+      issuer: this.certificate.subject,
+      ...this.validity,
+      signingKey: this.keys.privateKey,
+      publicKey: keys.publicKey,
+      signingAlgorithm: ALGORITHM,
+      extensions: [
+        new lib.BasicConstraintsExtension(false, undefined, true),
+        new lib.KeyUsagesExtension(lib.KeyUsageFlags.digitalSignature, true),
+        new lib.ExtendedKeyUsageExtension([usage]),
+        ...(names.length > 0 ? [new lib.SubjectAlternativeNameExtension(names.map((name) => ({ ...name })))] : []),
+      ],
+    });
+    return { cert: cert.toString('pem'), key: await pemKey(lib, keys.privateKey) };
+  }
+}
+
+/** Writes `text` to dir/name, readable by the owner only; returns the path. */
+export function writePrivateFile(dir: string, name: string, text: string): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, name);
+  writeFileSync(path, text, { mode: 0o600 });
+  return path;
+}
 
 export interface DemoCerts {
   readonly caFile: string;
@@ -18,60 +120,24 @@ export interface DemoCerts {
   readonly clientKeyFile: string;
 }
 
+/** The demo's Goldmane server certificate (localhost, 127.0.0.1) and flowlens' client certificate, from one CA. */
 export async function makeDemoCerts(dir: string): Promise<DemoCerts> {
-  await import('reflect-metadata'); // @peculiar/x509's dependency injection needs it
-  const x509 = await import('@peculiar/x509');
-  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-  const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-  const validity = { notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86_400_000) };
-  const keys = (): Promise<CryptoKeyPair> => webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']) as Promise<CryptoKeyPair>;
-  const pemKey = async (key: CryptoKey): Promise<string> => x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
-
-  const caKeys = await keys();
-  const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01',
-    name: 'CN=flowlens demo CA',
-    ...validity,
-    keys: caKeys,
-    signingAlgorithm: algorithm,
-    extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+  const ca = await CertificateAuthority.create('flowlens demo CA');
+  const server = await ca.issue({
+    subject: 'CN=goldmane',
+    usage: 'server',
+    names: [
+      { type: 'dns', value: 'localhost' },
+      { type: 'dns', value: 'goldmane.calico-system.svc' },
+      { type: 'ip', value: '127.0.0.1' },
+    ],
   });
-  const leaf = async (serial: string, subject: string, usage: string, names: { type: 'dns' | 'ip'; value: string }[]): Promise<{ cert: string; key: string }> => {
-    const leafKeys = await keys();
-    const cert = await x509.X509CertificateGenerator.create({
-      serialNumber: serial,
-      subject,
-      issuer: ca.subject,
-      ...validity,
-      signingKey: caKeys.privateKey,
-      publicKey: leafKeys.publicKey,
-      signingAlgorithm: algorithm,
-      extensions: [
-        new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-        new x509.ExtendedKeyUsageExtension([usage]),
-        ...(names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names)] : []),
-      ],
-    });
-    return { cert: cert.toString('pem'), key: await pemKey(leafKeys.privateKey) };
-  };
-  const server = await leaf('02', 'CN=goldmane', x509.ExtendedKeyUsage.serverAuth, [
-    { type: 'dns', value: 'localhost' },
-    { type: 'dns', value: 'goldmane.calico-system.svc' },
-    { type: 'ip', value: '127.0.0.1' },
-  ]);
-  const client = await leaf('03', 'CN=flowlens', x509.ExtendedKeyUsage.clientAuth, []);
-  mkdirSync(dir, { recursive: true });
-  const write = (name: string, text: string): string => {
-    const path = join(dir, name);
-    writeFileSync(path, text, { mode: 0o600 });
-    return path;
-  };
+  const client = await ca.issue({ subject: 'CN=flowlens', usage: 'client' });
   return {
-    caFile: write('ca.crt', ca.toString('pem')),
-    serverCertFile: write('goldmane.crt', server.cert),
-    serverKeyFile: write('goldmane.key', server.key),
-    clientCertFile: write('flowlens.crt', client.cert),
-    clientKeyFile: write('flowlens.key', client.key),
+    caFile: writePrivateFile(dir, 'ca.crt', ca.pem),
+    serverCertFile: writePrivateFile(dir, 'goldmane.crt', server.cert),
+    serverKeyFile: writePrivateFile(dir, 'goldmane.key', server.key),
+    clientCertFile: writePrivateFile(dir, 'flowlens.crt', client.cert),
+    clientKeyFile: writePrivateFile(dir, 'flowlens.key', client.key),
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -42,10 +42,41 @@ export interface RunningDemo {
 /** The demo cluster has "been running" this long when the demo starts: counters are not all zero. */
 const HEAD_START_S = 600;
 
+const DIR_PREFIX = 'flowlens-demo-';
+
+/**
+ * Removes the directories of demos whose process is gone (killed without a
+ * chance to clean up): each is named after its process id.
+ */
+export function removeAbandonedDemoDirs(parent = tmpdir()): string[] {
+  const removed: string[] = [];
+  for (const name of readdirSync(parent)) {
+    const pid = new RegExp(`^${DIR_PREFIX}(\\d+)-`).exec(name)?.[1];
+    if (pid === undefined || processAlive(Number(pid))) continue;
+    rmSync(join(parent, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
-  const dir = mkdtempSync(join(tmpdir(), 'flowlens-demo-'));
+  removeAbandonedDemoDirs();
+  // $TMPDIR, as every temporary file; named after this process so a later demo can tell it was abandoned.
+  const dir = mkdtempSync(join(tmpdir(), `${DIR_PREFIX}${process.pid}-`));
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+  // Also when the process exits without stopping the demo (a crash, process.exit).
+  process.once('exit', removeDir);
   // The last step of stopping: the demo's files (certificates, dump, flow log) go with it.
-  const stops: Array<() => Promise<void> | void> = [() => rmSync(dir, { recursive: true, force: true })];
+  const stops: Array<() => Promise<void> | void> = [removeDir];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) await stop();
   };

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { rootSkip, toolSkip } from '../support/tools.js';
 
 // Network namespaces for the accounting tests: each test loads its ruleset
 // into a namespace of its own (real iptables / nftables state, exact counters
@@ -30,15 +31,5 @@ export function run(command: string, args: readonly string[], input?: string): s
 
 /** Why these tests cannot run here, or false. */
 export function netfilterSkip(): string | false {
-  if (process.getuid?.() !== 0) {
-    if (process.env.CI === 'true') throw new Error('the accounting tests need root in CI');
-    return 'network namespaces need root';
-  }
-  for (const tool of ['ip', 'iptables-legacy-restore', 'iptables-nft-restore', 'ip6tables-legacy-restore', 'nft', 'setpriv']) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
-      if (process.env.CI === 'true') throw new Error(`${tool} is required in CI; .ci/run must install it`);
-      return `${tool} is not installed (.ci/run installs iptables, nftables and iproute2)`;
-    }
-  }
-  return false;
+  return rootSkip('network namespaces') || toolSkip('ip', 'iptables-legacy-restore', 'iptables-nft-restore', 'ip6tables-legacy-restore', 'nft', 'setpriv');
 }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ENVIRONMENT } from '../../src/config/env.js';
@@ -8,11 +7,12 @@ import { getPath } from '../../src/config/json-schema.js';
 import { componentDefinitions } from '../../src/components/registry.js';
 import { loadConfig } from '../../src/config/load.js';
 import { widgetDefinition } from '../support/components.js';
+import { tempDir } from '../support/temp.js';
 
 // One case per row of the environment table: the variable, what it is set to,
 // and the configuration value it must produce. A row without a case fails.
 
-const dir = mkdtempSync(join(tmpdir(), 'flowlens-env-'));
+const dir = tempDir('env');
 const configFile = join(dir, 'flowlens.yaml');
 writeFileSync(configFile, 'metrics:\n  maxSeriesPerMetric: 42\n');
 const pem = (name: string): string => {

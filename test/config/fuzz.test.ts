@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import YAML from 'yaml';
 import { ConfigError } from '../../src/config/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { widgetDefinition } from '../support/components.js';
+import { tempDir } from '../support/temp.js';
 
 // Configuration is input: whatever a file, a variable or a flag holds, loading
 // ends in a configuration or in one ConfigError line, never another exception.
@@ -47,7 +47,7 @@ function attempt(run: () => unknown, context: string): void {
 
 test('random configuration documents load or fail with one ConfigError line', () => {
   const random = prng(20261122);
-  const dir = mkdtempSync(join(tmpdir(), 'flowlens-fuzz-'));
+  const dir = tempDir('fuzz');
   const file = join(dir, 'config.yaml');
   const started = Date.now();
   for (let i = 0; i < 1_500 && Date.now() - started < 20_000; i++) {
@@ -63,7 +63,7 @@ test('random configuration documents load or fail with one ConfigError line', ()
 
 test('random bytes as a config file fail with one ConfigError line', () => {
   const random = prng(7);
-  const dir = mkdtempSync(join(tmpdir(), 'flowlens-fuzz-bytes-'));
+  const dir = tempDir('fuzz-bytes');
   const file = join(dir, 'config.yaml');
   const alphabet = 'server:listen metrics -[]{},"\'\n\t #&*!|>%@`\\:?\u0000\u00ff';
   for (let i = 0; i < 1_000; i++) {

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError } from '../../src/config/errors.js';
 import { loadConfig, type LoadOptions } from '../../src/config/load.js';
 import { gadgetDefinition, widgetDefinition } from '../support/components.js';
+import { tempDir } from '../support/temp.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'flowlens-config-'));
+const dir = tempDir('config');
 let files = 0;
 function file(text: string): string {
   const path = join(dir, `config-${files++}.yaml`);

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import YAML from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { REDACTED, renderEffectiveConfig } from '../../src/config/print.js';
 import { widgetDefinition } from '../support/components.js';
+import { tempDir } from '../support/temp.js';
 
 test('check-config output hides secrets, writes durations and loads back to the same configuration', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'flowlens-print-'));
+  const dir = tempDir('print');
   const source = join(dir, 'in.yaml');
   writeFileSync(
     source,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -16,6 +16,7 @@ import { addressFlow, addressSourceDefinition } from '../support/address-flow-so
 import { KubeApiServer } from '../support/kube-api-server.js';
 import { loadFixtureCluster, pod } from '../support/kube-fixtures.js';
 import { eventually, sampleValue } from '../support/metrics-text.js';
+import { tempDir } from '../support/temp.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -35,7 +36,7 @@ describe('flow enrichment inside `flowlens run` (kubernetes.enrichFlows)', () =>
   });
 
   test('records with addresses get pod, workload, node or service; unknown addresses nothing; a deleted pod stops matching', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'flowlens-enrich-run-')), 'flows.jsonl');
+    const path = join(tempDir('enrich-run'), 'flows.jsonl');
     let batch: FlowRecord[] = [
       addressFlow({ ip: '10.244.1.10', port: 51234 }, { ip: '10.96.0.10', port: 80 }),
       addressFlow({ ip: '10.244.2.11', port: 40000 }, { ip: '10.0.0.12', port: 10250 }),

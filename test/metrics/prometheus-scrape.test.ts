@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -9,6 +9,7 @@ import { MetricsPipeline } from '../../src/metrics/pipeline.js';
 import { HttpServer } from '../../src/server/http-server.js';
 import { makeCerts } from '../support/certs.js';
 import { get } from '../support/http.js';
+import { tempDir } from '../support/temp.js';
 import { toolSkip } from '../support/tools.js';
 
 // A real Prometheus server scrapes flowlens over HTTPS with a client
@@ -16,7 +17,7 @@ import { toolSkip } from '../support/tools.js';
 // default: the seed counter calico_flow_allow (no _total) must still be stored
 // under its own name, as it was when the seed exporter served text format.
 
-const skip = toolSkip('prometheus') || toolSkip('openssl');
+const skip = toolSkip('prometheus');
 const cleanup: Array<() => unknown> = [];
 after(async () => {
   for (const step of cleanup.reverse()) await step();
@@ -43,8 +44,8 @@ async function query(base: string, expression: string): Promise<VectorSample[]> 
 }
 
 test('a real Prometheus scrapes /metrics over mTLS with basic auth, keeping seed metric names', { skip, timeout: 90_000 }, async () => {
-  const certs = makeCerts();
-  const dir = mkdtempSync(join(certs.dir, 'prometheus-'));
+  const certs = await makeCerts();
+  const dir = tempDir('prometheus');
   const passwordFile = join(dir, 'password');
   const wrongPasswordFile = join(dir, 'wrong-password');
   writeFileSync(passwordFile, 'scrape-secret\n');

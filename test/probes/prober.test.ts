@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { DnsTestServer } from '../support/dns-server.js';
 import { KubeApiServer } from '../support/kube-api-server.js';
 import { eventually, sampleValue } from '../support/metrics-text.js';
+import { rootSkip } from '../support/tools.js';
 
 const logger = pino({ level: 'silent' });
 const cleanup: Array<() => unknown> = [];
@@ -55,7 +56,7 @@ test('samples taken while the event loop was blocked are discarded and counted, 
   assert.ok(sum / count < 0.2, `mean ${((sum / count) * 1_000).toFixed(1)} ms`);
 });
 
-test('probes.dns.service: the ClusterIP of the DNS Service from the Kubernetes cache, port 53', { skip: process.getuid?.() !== 0 ? 'binding port 53 needs root' : false }, async () => {
+test('probes.dns.service: the ClusterIP of the DNS Service from the Kubernetes cache, port 53', { skip: rootSkip('binding port 53') }, async () => {
   const dns = new DnsTestServer('127.0.3.53', 53);
   await dns.start();
   cleanup.push(() => dns.stop());

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
@@ -11,7 +10,7 @@ import { MetricsPipeline } from '../../src/metrics/pipeline.js';
 import { HttpServer, type HttpServerOptions, type ReadinessReport } from '../../src/server/http-server.js';
 import { makeCerts, type CertSet } from '../support/certs.js';
 import { basic, get } from '../support/http.js';
-import { toolSkip } from '../support/tools.js';
+import { tempDir } from '../support/temp.js';
 
 const logger = pino({ level: 'silent' });
 const servers: HttpServer[] = [];
@@ -102,13 +101,11 @@ describe('plain HTTP', () => {
   });
 });
 
-const opensslMissing = toolSkip('openssl');
-
-describe('TLS and authentication', { skip: opensslMissing }, () => {
+describe('TLS and authentication', () => {
   let certs: CertSet;
   let passwordFile: string;
-  before(() => {
-    certs = makeCerts();
+  before(async () => {
+    certs = await makeCerts();
     passwordFile = join(certs.dir, 'password');
     writeFileSync(passwordFile, 'correct horse\n');
   });
@@ -146,7 +143,7 @@ describe('TLS and authentication', { skip: opensslMissing }, () => {
   });
 
   test('rotated password and certificate files take effect without a restart', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'flowlens-rotate-'));
+    const dir = tempDir('rotate');
     const rotatingPassword = join(dir, 'password');
     const certFile = join(dir, 'tls.crt');
     const keyFile = join(dir, 'tls.key');
@@ -154,7 +151,7 @@ describe('TLS and authentication', { skip: opensslMissing }, () => {
     copyFileSync(certs.serverCert, certFile);
     copyFileSync(certs.serverKey, keyFile);
     const server = await serve({ tls: { certFile, keyFile }, basicAuth: { username: 'u', passwordFile: rotatingPassword }, reloadIntervalMs: 50 });
-    const next = makeCerts();
+    const next = await makeCerts();
     assert.equal((await get(`${server.url}/metrics`, { caFile: certs.caCert, headers: { authorization: basic('u', 'first') } })).status, 200);
 
     writeFileSync(rotatingPassword, 'second\n');

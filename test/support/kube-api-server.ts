@@ -59,7 +59,7 @@ export interface KubeApiServerOptions {
 
 export class KubeApiServer {
   readonly token: string;
-  readonly certs: CertSet;
+  private certSet: CertSet | undefined;
   private server?: https.Server;
   private port = 0;
   private rv = 100;
@@ -79,13 +79,19 @@ export class KubeApiServer {
 
   constructor(options: KubeApiServerOptions = {}) {
     this.token = options.token ?? 'test-token-0123456789';
-    this.certs = options.certs ?? makeCerts();
+    this.certSet = options.certs;
     this.forbidden = new Set(options.forbidden ?? []);
     for (const kind of Object.keys(KIND_PATHS) as Kind[]) {
       this.objects.set(kind, new Map());
       this.history.set(kind, []);
       this.compactedBelow.set(kind, 0);
     }
+  }
+
+  /** The server's certificates (made at the first start unless given). */
+  get certs(): CertSet {
+    if (this.certSet === undefined) throw new Error('KubeApiServer: start() first');
+    return this.certSet;
   }
 
   get url(): string {
@@ -121,6 +127,7 @@ export class KubeApiServer {
   }
 
   async start(port = this.port): Promise<void> {
+    this.certSet ??= await makeCerts();
     const server = https.createServer({ cert: readFileSync(this.certs.serverCert), key: readFileSync(this.certs.serverKey) }, (request, response) => this.handle(request, response));
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);

@@ -1,13 +1,41 @@
 import { spawnSync } from 'node:child_process';
 
+/** The Debian package of each system tool a test may need (.ci/run installs them all). */
+export const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
+  promtool: 'prometheus',
+  prometheus: 'prometheus',
+  dnsmasq: 'dnsmasq-base',
+  kubectl: 'kubernetes-client',
+  ip: 'iproute2',
+  nft: 'nftables',
+  'iptables-legacy-restore': 'iptables',
+  'iptables-nft-restore': 'iptables',
+  'ip6tables-legacy-restore': 'iptables',
+  setpriv: 'util-linux',
+};
+
+export function hasTool(tool: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).status === 0;
+}
+
 /**
- * Tests that need a system tool (promtool, prometheus, openssl) skip with a
- * reason on a developer machine without it, and fail in CI, where .ci/run
- * installs every tool: a missing install step must never pass silently.
+ * Tests that need a system tool skip with one line naming its Debian package
+ * on a machine without it, and fail under CI=true, where .ci/run installs
+ * every tool: a missing install step must never pass silently.
  */
-export function toolSkip(tool: string): string | false {
-  const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).status === 0;
-  if (found) return false;
-  if (process.env.CI === 'true') throw new Error(`${tool} is required in CI; .ci/run must install it`);
-  return `${tool} is not installed (.ci/run installs it)`;
+export function toolSkip(...tools: string[]): string | false {
+  for (const tool of tools) {
+    if (hasTool(tool)) continue;
+    const pkg = DEBIAN_PACKAGES[tool] ?? tool;
+    if (process.env.CI === 'true') throw new Error(`${tool} is required in CI (Debian package ${pkg}); .ci/run must install it`);
+    return `${tool} is not installed (Debian package ${pkg})`;
+  }
+  return false;
+}
+
+/** Tests that need root (network namespaces, port 53) skip without it, and fail under CI=true. */
+export function rootSkip(why: string): string | false {
+  if (process.getuid?.() === 0) return false;
+  if (process.env.CI === 'true') throw new Error(`${why}: the test needs root in CI`);
+  return `${why}: needs root`;
 }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, test } from 'node:test';
@@ -17,6 +16,7 @@ import { eventually } from '../../support/metrics-text.js';
 import { OtlpReceiver } from '../../support/otlp-receiver.js';
 import { EXPECTED_BODY, streamThreeBuckets } from '../flow-log-golden.js';
 import { WEB_TO_DB, report } from '../../sources/goldmane/flows.js';
+import { tempDir } from '../../support/temp.js';
 
 const logger = pino({ level: 'silent' });
 const cleanup: Array<() => unknown> = [];
@@ -34,7 +34,7 @@ const startsOf = (lines: readonly string[]): string[] => lines.map((line) => (JS
 
 test('jsonl to a file: one line per flow key and interval, the same body as the OTLP records', async () => {
   const goldmane = await goldmanePeer();
-  const path = join(mkdtempSync(join(tmpdir(), 'flowlens-jsonl-')), 'flows.jsonl');
+  const path = join(tempDir('jsonl'), 'flows.jsonl');
   const loaded = loadConfig({
     env: { GOLDMANE_ADDR: goldmane.address },
     flags: { listen: '127.0.0.1:0', set: [`jsonl.path=${path}`] },

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import pino from 'pino';
@@ -14,6 +13,7 @@ import { eventually, sampleValue } from '../../support/metrics-text.js';
 import { OtlpReceiver, type ReceivedLog } from '../../support/otlp-receiver.js';
 import { DNS_DENIED, PASSED, WEB_TO_DB, report } from '../../sources/goldmane/flows.js';
 import { EXPECTED_ATTRIBUTES, EXPECTED_BODY, streamThreeBuckets } from '../flow-log-golden.js';
+import { tempDir } from '../../support/temp.js';
 
 // The otlp sink end to end: a Goldmane peer streams flow reports into a real
 // agent, whose flow logs go over OTLP/HTTP to a receiver that decodes them with
@@ -203,7 +203,7 @@ describe('otlp sink against an OTLP/HTTP receiver', () => {
 
   test('restart with a checkpoint: resumes where delivery stopped, skips what was delivered, counters skip replays', async () => {
     const { goldmane, receiver } = await startPeers();
-    const checkpointFile = join(mkdtempSync(join(tmpdir(), 'flowlens-checkpoint-')), 'state', 'otlp.json');
+    const checkpointFile = join(tempDir('checkpoint'), 'state', 'otlp.json');
     const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url };
     const settings = [`otlp.checkpointFile=${checkpointFile}`, 'otlp.timeout=300ms'];
     const first = await startAgent(goldmane, env, settings);

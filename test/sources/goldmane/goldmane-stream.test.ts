@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
@@ -18,10 +18,10 @@ import { bucket, GoldmaneTestServer } from '../../support/goldmane-server.js';
 import { get } from '../../support/http.js';
 import { eventually, sampleValue } from '../../support/metrics-text.js';
 import { promtoolCheck } from '../../support/promtool.js';
+import { tempDir } from '../../support/temp.js';
 import { toolSkip } from '../../support/tools.js';
 import { DNS_DENIED, FROM_THE_FUTURE, PASSED, WEB_TO_DB, report, withUnknownFields } from './flows.js';
 
-const skip = toolSkip('openssl');
 const logger = pino({ level: 'silent' });
 const cleanup: Array<() => unknown> = [];
 after(async () => {
@@ -30,9 +30,8 @@ after(async () => {
 
 let certs: CertSet;
 let bundle: string;
-before(() => {
-  if (skip) return;
-  certs = makeCerts();
+before(async () => {
+  certs = await makeCerts();
   // Calico's goldmane-ca-bundle precedes each PEM with a comment line.
   bundle = join(certs.dir, 'tigera-ca-bundle.crt');
   writeFileSync(bundle, `# certificate name: tigera-operator/tigera-ca-private\n${readFileSync(certs.caCert, 'utf8')}`);
@@ -88,7 +87,7 @@ async function waitForMessages(agent: Agent, messages: number, duplicates: numbe
 
 const FAMILIES = /^(calico_flow_(allow|deny)|flowlens_flow_(connections|packets|bytes)_total|flowlens_policy_hits_total|flowlens_goldmane_(messages|duplicates|skipped|gap_seconds)_total|flowlens_flow_records_total)[{ ]/;
 
-describe('goldmane source over mTLS', { skip }, () => {
+describe('goldmane source over mTLS', () => {
   test('counts each (flow key, interval) once across re-sent buckets, errors, EOF and a restarted Goldmane', async () => {
     const server = await startServer();
     const agent = await startAgent(server, mtls());
@@ -158,7 +157,7 @@ describe('goldmane source over mTLS', { skip }, () => {
 
   test('rotated client certificate files are used at the next reconnect', async () => {
     const server = await startServer();
-    const dir = mkdtempSync(join(certs.dir, 'rotate-'));
+    const dir = tempDir('rotate');
     const certFile = join(dir, 'tls.crt');
     const keyFile = join(dir, 'tls.key');
     copyFileSync(certs.rogueCert, certFile);
@@ -216,7 +215,7 @@ describe('goldmane source, plaintext', () => {
   });
 });
 
-describe('drop-in: the seed tools\' environment variables', { skip }, () => {
+describe('drop-in: the seed tools\' environment variables', () => {
   const running: AgentProcess[] = [];
   after(() => {
     for (const agent of running) agent.kill();

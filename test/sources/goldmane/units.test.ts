@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +18,7 @@ import protobuf from 'protobufjs/minimal.js';
 import { IntervalDedupe } from '../../../src/sources/goldmane/interval-dedupe.js';
 import { MAX_BACKFILL_SECONDS, planResume } from '../../../src/sources/goldmane/resume.js';
 import { DNS_DENIED, FROM_THE_FUTURE, PASSED, WEB_TO_DB, report, withUnknownFields } from './flows.js';
+import { tempDir } from '../../support/temp.js';
 
 test('resume: now on first connect, the last end_time after, clamped into Goldmane\'s hour', () => {
   assert.deepEqual(planResume(undefined, 1_000_000), { startTimeGte: 0, gapSeconds: 0 });
@@ -117,7 +117,7 @@ test('decoding never throws: random and truncated bytes come back as counted fai
 });
 
 test('the generated wire code is what npm run proto produces from proto/goldmane.proto', () => {
-  const out = mkdtempSync(join(tmpdir(), 'flowlens-proto-'));
+  const out = tempDir('proto');
   const script = fileURLToPath(new URL('../../../scripts/generate-proto.js', import.meta.url));
   execFileSync(process.execPath, [script, out], { stdio: 'ignore', timeout: 60_000 });
   const committed = new URL('../../../../src/sources/goldmane/generated/', import.meta.url);
