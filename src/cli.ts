@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { Agent } from './agent.js';
 import { parseListenAddress } from './config/address.js';
 import { parseDuration } from './config/duration.js';
-import { ConfigError } from './config/errors.js';
+import { ConfigError, FatalError } from './config/errors.js';
 import { loadConfig, type ConfigFlags, type LoadedConfig } from './config/load.js';
 import { renderEffectiveConfig } from './config/print.js';
 import { logLevel } from './config/schema.js';
@@ -131,9 +131,11 @@ interface EnrichFlags {
   mapping?: string;
   loglevel?: string;
   kubeconfig?: string;
-  inputFormat: string;
+  inputFormat?: string;
+  sourceformat?: string;
   outputFormat?: string;
   syncTimeout: string;
+  onSyncTimeout: string;
   watchOwners: boolean;
   listen?: string;
 }
@@ -141,10 +143,18 @@ interface EnrichFlags {
 async function enrich(flags: EnrichFlags): Promise<void> {
   const level = logLevel.safeParse(flags.loglevel ?? process.env.LOG_LEVEL ?? 'info');
   if (!level.success) throw new ConfigError(`-loglevel: ${level.error.issues[0]?.message ?? 'invalid'}`);
-  const inputFormat = flags.inputFormat;
+  if (flags.inputFormat !== undefined && flags.sourceformat !== undefined && flags.inputFormat !== flags.sourceformat) {
+    throw new ConfigError(`--input-format: "${flags.inputFormat}" and -sourceformat "${flags.sourceformat}" disagree; give one`);
+  }
+  const inputSetting = flags.inputFormat === undefined && flags.sourceformat !== undefined ? '-sourceformat' : '--input-format';
+  const inputFormat = flags.inputFormat ?? flags.sourceformat ?? 'json';
   const outputFormat = flags.outputFormat ?? inputFormat;
-  if (inputFormat !== 'json' && inputFormat !== 'pb') throw new ConfigError(`--input-format: "${inputFormat}" is not json or pb`);
+  if (inputFormat !== 'json' && inputFormat !== 'pb') throw new ConfigError(`${inputSetting}: "${inputFormat}" is not json or pb`);
   if (outputFormat !== 'json' && outputFormat !== 'pb') throw new ConfigError(`--output-format: "${outputFormat}" is not json or pb`);
+  if (inputFormat === 'json' && outputFormat === 'pb') {
+    throw new ConfigError('--output-format: pb needs protobuf input (--input-format pb); JSON lines are written as JSON lines');
+  }
+  if (flags.onSyncTimeout !== 'fail' && flags.onSyncTimeout !== 'flush') throw new ConfigError(`--on-sync-timeout: "${flags.onSyncTimeout}" is not fail or flush`);
   let syncTimeoutMs: number;
   try {
     syncTimeoutMs = parseDuration(flags.syncTimeout);
@@ -167,19 +177,24 @@ async function enrich(flags: EnrichFlags): Promise<void> {
     if (error.code === 'EPIPE') process.exit(0);
     throw error;
   });
+  const flushed = (): Promise<void> => new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   await runEnrich({
     ...(flags.mapping !== undefined ? { mapping: parseMapping(flags.mapping) } : {}),
     ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
     inputFormat,
     outputFormat,
     syncTimeoutMs,
+    onSyncTimeout: flags.onSyncTimeout,
     watchOwners: flags.watchOwners,
     logger,
     signal: stop.signal,
     ...(flags.listen !== undefined ? { listen: flags.listen } : {}),
+  }).catch(async (error: unknown) => {
+    await flushed(); // what was written reaches the reader before the exit
+    throw error;
   });
   // Everything written is flushed; lingering API connections must not keep the process alive.
-  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  await flushed();
   process.exit(0);
 }
 
@@ -237,7 +252,7 @@ export function goFlagsToLong(args: readonly string[]): string[] {
       continue;
     }
     if (arg === '-v' || arg === '--v' || arg === '-version') out.push('--print-version');
-    else if (/^-(mapping|loglevel|kubeconfig)(=|$)/.test(arg)) out.push(`-${arg}`);
+    else if (/^-(mapping|loglevel|kubeconfig|sourceformat)(=|$)/.test(arg)) out.push(`-${arg}`);
     else out.push(arg);
   }
   return out;
@@ -269,10 +284,12 @@ export function buildProgram(): Command {
     .description('goflow2-kube-enricher drop-in: goflow2 records on stdin, the same records with Kubernetes fields on stdout')
     .option('--mapping <pairs>', 'input fields holding IPs and the prefix of their added fields (default SrcAddr=Src,DstAddr=Dst; src_addr=Src,dst_addr=Dst for goflow2 v2 JSON)')
     .option('--loglevel <level>', 'trace, debug, info, warn|warning, error, fatal|panic (logs on stderr)')
-    .option('--kubeconfig <file>', 'kubeconfig (default: in-cluster, else $KUBECONFIG)')
-    .option('--input-format <format>', 'json (goflow2 JSON lines, any dialect) or pb (varint-delimited FlowMessage, v1 or v2)', 'json')
-    .option('--output-format <format>', 'json or pb (default: the input format)')
-    .option('--sync-timeout <duration>', 'give up when the Kubernetes cache has not synced by then', '60s')
+    .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, else in-cluster)')
+    .option('--input-format <format>', 'json (goflow2 JSON lines, any dialect; the default) or pb (varint-delimited FlowMessage, v1 or v2)')
+    .option('--sourceformat <format>', 'goflow2-kube-enricher -sourceformat: the same as --input-format')
+    .option('--output-format <format>', 'json, or pb for protobuf input (default: the input format)')
+    .option('--sync-timeout <duration>', 'exit 1 when the Kubernetes cache has not synced by then (the API server is retried meanwhile)', '60s')
+    .option('--on-sync-timeout <action>', 'input read before such an exit: fail (not written, counted in the error) or flush (written unenriched)', 'fail')
     .option('--no-watch-owners', 'do not watch ReplicaSets: derive Deployments from the pod-template-hash')
     .option('--listen <address>', 'serve /metrics, /health and /ready on this address (e.g. :8080); default: no HTTP server')
     .option('--print-version', 'print the version and exit (-v)')
@@ -290,5 +307,6 @@ try {
   await buildProgram().parseAsync(goFlagsToLong(process.argv));
 } catch (error) {
   if (error instanceof ConfigError) fail(`configuration error: ${error.message}`);
+  if (error instanceof FatalError) fail(error.message);
   throw error;
 }

@@ -6,6 +6,15 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/**
+ * A failure at start that is not a configuration mistake (a peer that never
+ * answered, input that could not be written): the CLI prints its one-line
+ * message and exits 1.
+ */
+export class FatalError extends Error {
+  override readonly name = 'FatalError';
+}
+
 /** A short reason for a failed file access: "no such file", "permission denied", ... */
 export function describeFsError(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;

@@ -46,7 +46,16 @@ export type Enrichment = readonly (readonly [AddedField, string])[];
 const NOTHING: Enrichment = Object.freeze([]);
 const MAX_MEMO = 200_000;
 
-export class Enricher {
+/** What the record writers need: the fields for one IP, and a generation that moves when answers may change. */
+export interface IpEnrichment {
+  lookup(ip: string): Enrichment;
+  readonly generation: number;
+}
+
+/** Adds nothing: records written before (or without) a synced cache pass unchanged. */
+export const NO_ENRICHMENT: IpEnrichment = Object.freeze({ lookup: () => NOTHING, generation: 0 });
+
+export class Enricher implements IpEnrichment {
   private readonly memo: GenerationMemo<Enrichment>;
 
   constructor(private readonly cache: KubeCache) {

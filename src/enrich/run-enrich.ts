@@ -1,19 +1,27 @@
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import type { Logger } from 'pino';
-import { ConfigError } from '../config/errors.js';
+import { ConfigError, FatalError } from '../config/errors.js';
 import { loadKubeConfig } from '../kube/config.js';
 import { KubeCache } from '../kube/metadata-cache.js';
 import { MetricsPipeline } from '../metrics/pipeline.js';
 import { HttpServer } from '../server/http-server.js';
 import { VERSION } from '../version.js';
-import { Enricher, type MappingEntry } from './enricher.js';
+import { Enricher, NO_ENRICHMENT, type IpEnrichment, type MappingEntry } from './enricher.js';
 import { JsonLineEnricher } from './json-lines.js';
 import { ProtobufEnricher } from './protobuf.js';
 
 // `flowlens enrich`: goflow2 records on stdin, the same records with
 // Kubernetes fields on stdout, goflow2-kube-enricher's drop-in. Output starts
-// once the cache has synced; stdin is read only as fast as stdout drains.
+// once the cache has synced; until then stdin is read ahead into a bounded
+// buffer (then goflow2 waits in the pipe). stdin is read only as fast as
+// stdout drains.
+//
+// The cache retries an API server that refuses, fails or denies access until
+// --sync-timeout; then enrich exits 1 with one line naming the server and the
+// last error. What was read by then is written unenriched when
+// --on-sync-timeout is `flush`; otherwise the line says how much was not.
 
 export interface EnrichOptions {
   readonly mapping?: readonly MappingEntry[];
@@ -21,6 +29,8 @@ export interface EnrichOptions {
   readonly inputFormat: 'json' | 'pb';
   readonly outputFormat: 'json' | 'pb';
   readonly syncTimeoutMs: number;
+  /** What happens to input read before a sync that never came: `fail` (not written, counted) or `flush` (written unenriched). */
+  readonly onSyncTimeout?: 'fail' | 'flush';
   readonly watchOwners: boolean;
   readonly logger: Logger;
   readonly stdin?: Readable;
@@ -31,20 +41,23 @@ export interface EnrichOptions {
   readonly listen?: string;
   /** Told the HTTP server's URL once it listens (tests). */
   readonly onListening?: (url: string) => void;
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Longest line kept whole; beyond it the text passes through unchanged (counted). */
 const MAX_LINE = 64 * 1024 * 1024;
+/** Input read ahead while the cache syncs; beyond it stdin is left in the pipe. */
+const MAX_READ_AHEAD = 64 * 1024 * 1024;
 
 export async function runEnrich(options: EnrichOptions): Promise<void> {
   const { logger } = options;
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
-  const loaded = await loadKubeConfig({ kubeconfig: options.kubeconfig }, process.env, '--kubeconfig');
+  const loaded = await loadKubeConfig({ kubeconfig: options.kubeconfig }, { env: options.env ?? process.env, setting: '--kubeconfig', order: 'kubeconfig-first' });
   if (loaded === undefined) {
-    throw new ConfigError('--kubeconfig: no Kubernetes API access: not running in a pod, and neither --kubeconfig nor KUBECONFIG is set');
+    throw new ConfigError('--kubeconfig: no Kubernetes API access: neither --kubeconfig nor KUBECONFIG is set, and not running in a pod');
   }
-  logger.info({ kubeconfig: loaded.source }, 'Kubernetes API');
+  logger.info({ kubeconfig: loaded.source, server: loaded.server }, 'Kubernetes API');
   const metrics = options.listen === undefined ? undefined : new MetricsPipeline({ maxSeriesPerMetric: 10_000, seriesTtlMs: 0, version: VERSION });
   const cache = new KubeCache({ config: loaded.config, logger, kinds: ['pods', 'services', 'replicasets'], watchOwners: options.watchOwners, ...(metrics ? { metrics } : {}) });
   const stats: { current?: LiveStats } = {};
@@ -66,57 +79,171 @@ export async function runEnrich(options: EnrichOptions): Promise<void> {
     logger.info({ url: server.url }, 'serving /metrics, /health and /ready');
     options.onListening?.(server.url);
   }
+  const pipe = (enrichment: IpEnrichment): RecordPipe => {
+    const current = options.inputFormat === 'pb' ? protobufPipe(enrichment, options) : jsonPipe(enrichment, options.mapping);
+    stats.current = current.stats;
+    return current;
+  };
+  const input = readUntil(stdin, options.signal)[Symbol.asyncIterator]();
+  const ahead = new ReadAhead(input, MAX_READ_AHEAD);
   await cache.start();
   try {
-    const timeout = AbortSignal.timeout(options.syncTimeoutMs);
-    try {
-      await cache.synced(options.signal ? AbortSignal.any([timeout, options.signal]) : timeout);
-    } catch {
-      if (options.signal?.aborted) return;
-      throw new ConfigError(`--sync-timeout: the Kubernetes cache did not sync within ${options.syncTimeoutMs / 1_000}s (${cache.status().reason ?? 'no answer'})`);
+    const outcome = await waitForSync(cache, options.syncTimeoutMs, options.signal);
+    if (outcome !== 'synced') {
+      // Nothing could be enriched: what was read is written as it is (SIGTERM, or asked for) or counted.
+      const unenriched = pipe(NO_ENRICHMENT);
+      const read = ahead.take().chunks;
+      const flush = outcome === 'aborted' || options.onSyncTimeout === 'flush';
+      for (const chunk of read) {
+        const out = unenriched.push(chunk);
+        if (flush && out.length > 0) await write(stdout, out);
+      }
+      const rest = unenriched.end();
+      if (flush && rest.length > 0) await write(stdout, rest);
+      if (outcome === 'aborted') return;
+      const what = unenriched.describe();
+      const fate = flush ? `written unenriched: ${what} read so far` : `not written: ${what} read so far (--on-sync-timeout flush writes them unenriched)`;
+      throw new FatalError(
+        `Kubernetes API ${loaded.server}: the cache did not sync within ${options.syncTimeoutMs / 1_000}s (--sync-timeout); last error: ${cache.lastFailure ?? 'none (still listing)'}; ${fate}`,
+      );
     }
     logger.info('Kubernetes cache synced; enriching');
-    const enricher = new Enricher(cache);
-    let final: object;
-    if (options.inputFormat === 'pb') {
-      const protobuf = new ProtobufEnricher(enricher, options.outputFormat, options.mapping, logger);
-      stats.current = { records: protobuf.stats, tooLong: { count: 0 }, invalidUnit: 'bytes' };
-      final = await pump(stdin, stdout, protobuf, options.signal);
-    } else {
-      const lines = new JsonLineEnricher(enricher, options.mapping);
-      const tooLong = { count: 0 };
-      stats.current = { records: lines.stats, tooLong, invalidUnit: 'lines' };
-      final = await pumpLines(stdin, stdout, lines, tooLong, options.signal);
+    const enriching = pipe(new Enricher(cache));
+    const { chunks, pending } = ahead.take();
+    for (const chunk of chunks) {
+      const out = enriching.push(chunk);
+      if (out.length > 0) await write(stdout, out);
     }
-    logger.info(final, 'input ended');
+    for (let next = await (pending ?? input.next()); !next.done; next = await input.next()) {
+      const out = enriching.push(next.value);
+      if (out.length > 0) await write(stdout, out);
+    }
+    const rest = enriching.end();
+    if (rest.length > 0) await write(stdout, rest);
+    logger.info(enriching.summary(), 'input ended');
   } finally {
     await cache.stop();
     await server?.stop();
   }
 }
 
-/** Line by line, each written batch waited on when stdout is full. */
-async function pumpLines(stdin: Readable, stdout: Writable, enricher: JsonLineEnricher, tooLong: { count: number }, signal?: AbortSignal): Promise<object> {
-  stdin.setEncoding('utf8');
+/**
+ * Resolves when the cache has synced, the timeout passed, or the signal
+ * aborted. The timer is a referenced one on purpose: it is what keeps the
+ * process alive while the cache's retry timers (unreferenced) wait.
+ */
+function waitForSync(cache: KubeCache, timeoutMs: number, signal?: AbortSignal): Promise<'synced' | 'timeout' | 'aborted'> {
+  if (signal?.aborted) return Promise.resolve('aborted');
+  return new Promise((resolve) => {
+    const finish = (outcome: 'synced' | 'timeout' | 'aborted'): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(outcome);
+    };
+    const onAbort = (): void => finish('aborted');
+    const timer = setTimeout(() => finish('timeout'), timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    cache.synced().then(() => finish('synced'), () => finish('timeout'));
+  });
+}
+
+/** Input chunks in, output out; the same shape for JSON lines and protobuf. */
+interface RecordPipe {
+  push(chunk: Buffer): string | Buffer;
+  end(): string | Buffer;
+  readonly stats: LiveStats;
+  /** What went through, in the input's unit ("3 input lines", "2 protobuf messages"). */
+  describe(): string;
+  /** The summary logged when input ends. */
+  summary(): object;
+}
+
+function jsonPipe(enrichment: IpEnrichment, mapping: readonly MappingEntry[] | undefined): RecordPipe {
+  const lines = new JsonLineEnricher(enrichment, mapping);
+  const decoder = new StringDecoder('utf8');
+  const tooLong = { count: 0 };
   let pending = '';
-  for await (const chunk of readUntil(stdin, signal)) {
-    const text = pending + (chunk as string);
-    let start = 0;
-    let out = '';
-    for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', start)) {
-      out += `${enricher.enrich(text.slice(start, newline))}\n`;
-      start = newline + 1;
-    }
-    pending = text.slice(start);
-    if (pending.length > MAX_LINE) {
-      out += pending;
+  let count = 0;
+  return {
+    stats: { records: lines.stats, tooLong, invalidUnit: 'lines' },
+    push(chunk) {
+      const text = pending + decoder.write(chunk);
+      let start = 0;
+      let out = '';
+      for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', start)) {
+        out += `${lines.enrich(text.slice(start, newline))}\n`;
+        count++;
+        start = newline + 1;
+      }
+      pending = text.slice(start);
+      if (pending.length > MAX_LINE) {
+        out += pending;
+        pending = '';
+        tooLong.count++;
+      }
+      return out;
+    },
+    end() {
+      const last = pending + decoder.end();
       pending = '';
-      tooLong.count++;
-    }
-    if (out !== '') await write(stdout, out);
+      if (last === '') return '';
+      count++;
+      return lines.enrich(last);
+    },
+    describe: () => `${count} input line${count === 1 ? '' : 's'}`,
+    summary: () => ({ ...lines.stats, tooLong: tooLong.count }),
+  };
+}
+
+function protobufPipe(enrichment: IpEnrichment, options: EnrichOptions): RecordPipe {
+  const messages = new ProtobufEnricher(enrichment, options.outputFormat, options.mapping, options.logger);
+  return {
+    stats: { records: messages.stats, tooLong: { count: 0 }, invalidUnit: 'bytes' },
+    push: (chunk) => messages.push(chunk),
+    end: () => messages.end(),
+    describe: () => `${messages.stats.records} protobuf message${messages.stats.records === 1 ? '' : 's'}${messages.stats.invalid > 0 ? ` and ${messages.stats.invalid} unreadable bytes` : ''}`,
+    summary: () => messages.stats,
+  };
+}
+
+/**
+ * Reads an iterator ahead into memory, up to `limit` bytes, while the cache
+ * syncs. take() stops it and hands over what it read, in order, plus the read
+ * still in progress, if any: the caller awaits that before reading on, so
+ * nothing is lost, reordered or waited for twice.
+ */
+class ReadAhead {
+  private readonly chunks: Buffer[] = [];
+  private bytes = 0;
+  private stopped = false;
+  private inflight: Promise<IteratorResult<Buffer>> | undefined;
+  private failure: { error: unknown } | undefined;
+
+  constructor(
+    private readonly input: AsyncIterator<Buffer>,
+    private readonly limit: number,
+  ) {
+    // A read error is the caller's, when it takes what was read.
+    this.fill().catch((error: unknown) => void (this.failure ??= { error }));
   }
-  if (pending !== '') await write(stdout, enricher.enrich(pending));
-  return { ...enricher.stats, tooLong: tooLong.count };
+
+  private async fill(): Promise<void> {
+    while (!this.stopped && this.bytes < this.limit) {
+      this.inflight = this.input.next();
+      const next = await this.inflight;
+      if (this.stopped) return; // taken: that read belongs to the caller now
+      this.inflight = undefined;
+      if (next.done) return;
+      this.chunks.push(next.value);
+      this.bytes += next.value.length;
+    }
+  }
+
+  take(): { chunks: Buffer[]; pending: Promise<IteratorResult<Buffer>> | undefined } {
+    this.stopped = true;
+    if (this.failure !== undefined) throw this.failure.error;
+    return { chunks: this.chunks.splice(0), pending: this.inflight };
+  }
 }
 
 interface LiveStats {
@@ -149,23 +276,12 @@ export function exportEnrichStats(metrics: MetricsPipeline, current: () => LiveS
   });
 }
 
-/** Binary input: chunks to the protobuf enricher, its output to stdout. */
-async function pump(stdin: Readable, stdout: Writable, enricher: ProtobufEnricher, signal?: AbortSignal): Promise<object> {
-  for await (const chunk of readUntil(stdin, signal)) {
-    const out = enricher.push(chunk as Buffer);
-    if (out.length > 0) await write(stdout, out);
-  }
-  const rest = enricher.end();
-  if (rest.length > 0) await write(stdout, rest);
-  return enricher.stats;
-}
-
-async function* readUntil(stream: Readable, signal?: AbortSignal): AsyncGenerator<unknown> {
+async function* readUntil(stream: Readable, signal?: AbortSignal): AsyncGenerator<Buffer> {
   if (signal?.aborted) return;
   const stop = (): void => void stream.destroy();
   signal?.addEventListener('abort', stop, { once: true });
   try {
-    for await (const chunk of stream) yield chunk;
+    for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
   } catch (error) {
     if (!signal?.aborted) throw error; // stopped on purpose: what was read is written
   } finally {

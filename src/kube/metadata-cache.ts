@@ -161,6 +161,8 @@ export class KubeCache implements Component {
   private readonly lookups = { pod: 0, service: 0, node: 0, miss: 0 };
   /** Changes with every object added, changed or removed: lookups memoized by a consumer are stale once it moves. */
   generation = 0;
+  /** The most recent failed list or watch, "kind: message"; undefined before the first. */
+  lastFailure: string | undefined;
 
   constructor(private readonly options: KubeCacheOptions) {
     this.watchOwners = options.watchOwners ?? true;
@@ -196,6 +198,7 @@ export class KubeCache implements Component {
         else if (stat.type === 'list' && stat.relist) relists?.inc({ kind });
         else if (stat.type === 'error') {
           errors?.inc({ kind, status: String(stat.statusCode ?? 0) });
+          this.lastFailure = `${kind}: ${stat.message}`;
           if (stat.statusCode === 403 && OPTIONAL.has(kind) && !this.forbidden.has(kind)) {
             this.forbidden.add(kind);
             this.settleForbidden.get(kind)?.();

@@ -38,7 +38,7 @@ export interface ReflectorOptions<T extends { metadata: Meta }> {
   readonly backoff?: { initialMs: number; maxMs: number };
 }
 
-export type ReflectorStat = { type: 'list'; count: number; relist: boolean } | { type: 'event'; event: string } | { type: 'error'; statusCode?: number };
+export type ReflectorStat = { type: 'list'; count: number; relist: boolean } | { type: 'event'; event: string } | { type: 'error'; message: string; statusCode?: number };
 
 type WatchCallback = (phase: string, object: unknown, watchObject?: unknown) => void;
 
@@ -154,7 +154,7 @@ export class Reflector<T extends { metadata: Meta }> {
     if (this.stopped) return;
     const statusCode = error instanceof ApiError ? error.statusCode : (error as { statusCode?: number }).statusCode;
     this.lastError = (error as Error)?.message ?? String(error);
-    this.options.onStats?.({ type: 'error', ...(statusCode !== undefined ? { statusCode } : {}) });
+    this.options.onStats?.({ type: 'error', message: this.lastError, ...(statusCode !== undefined ? { statusCode } : {}) });
     const delay = this.backoff.next();
     this.options.logger.warn({ kind: this.options.kind, err: this.lastError, retryInMs: Math.round(delay) }, 'Kubernetes list/watch failed; serving the last state');
     clearTimeout(this.retryTimer);

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
@@ -8,6 +10,7 @@ import { CLI } from '../support/cli-process.js';
 import { sampleValue } from '../support/metrics-text.js';
 import { KubeApiServer } from '../support/kube-api-server.js';
 import { loadFixtureCluster, pod } from '../support/kube-fixtures.js';
+import { tempDir } from '../support/temp.js';
 
 // `flowlens enrich` as goflow2 pipes into it: a real process, stdin to stdout,
 // against the list/watch test API server holding the fixture cluster.
@@ -171,6 +174,63 @@ describe('flowlens enrich: goflow2 records through the Kubernetes cache', () => 
     assert.ok(line.endsWith(',"DstPod":"api-6b9f5d7c8-rt5vx","DstNamespace":"shop","DstHostIP":"10.0.0.12","DstWorkload":"api","DstWorkloadKind":"Deployment"}'), line);
   });
 
+  test('protobuf: each message is written as soon as it is complete, before the next arrives, whether or not goflow2 v1 separates them with "\\n"', async () => {
+    const v1 = (await protobuf.load(fixture('flow-v1.proto'))).lookupType('flowpb.FlowMessage');
+    // IPv4 in an IPv6 field, as IPFIX exporters send it: looked up as IPv4.
+    const mapped = Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 244, 1, 10]);
+    const body = v1.encode(v1.create({ type: 4, timeReceived: 1628419398, srcAddr: mapped, proto: 6 })).finish();
+    const framed = Buffer.concat([protobuf.Writer.create().uint32(body.length).finish(), body]);
+    for (const separator of ['\n', '']) {
+      const child = enrich(['-kubeconfig', kubeconfig, '-sourceformat', 'pb', '--output-format', 'json']);
+      children.push(child.child);
+      child.child.stdin!.write(Buffer.concat([framed, Buffer.from(separator)]));
+      const [first] = await child.lines(1, 10_000);
+      assert.match(first!, /^\{"Type":"IPFIX","TimeReceived":1628419398,.*"SrcAddr":"10\.244\.1\.10",/);
+      assert.ok(first!.endsWith(`,${WEB_POD}}`), first);
+      child.child.stdin!.end(Buffer.concat([framed, Buffer.from(separator)]));
+      assert.equal(await child.exited, 0);
+      assert.equal((await child.lines(2)).length, 2, 'the separator was told from the next message');
+    }
+  });
+
+  test('a record that already holds an enrichment field gets it replaced, never a second key (JSON and protobuf)', async () => {
+    const stale = '{"SrcAddr":"10.244.1.10","SrcPod":"old-pod","SrcWarn":"stale","DstAddr":"10.96.0.10","DstWorkloadKind":"Pod","Bytes":18446744073709551615}';
+    const { code, stdout } = await run([], `${stale}\n`);
+    assert.equal(code, 0);
+    const line = stdout.toString().trimEnd();
+    assert.equal(line, `{"SrcAddr":"10.244.1.10","SrcWarn":"stale","DstAddr":"10.96.0.10","Bytes":18446744073709551615,${WEB_POD},${WEB_SERVICE}}`);
+    assert.equal(line.match(/"SrcPod"/g)?.length, 1);
+
+    const v1 = (await protobuf.load(fixture('flow-v1.proto'))).lookupType('flowpb.FlowMessage');
+    const enriched = (await protobuf.load(fixture('flow-v1.proto'))).lookupType('flowpb.Enriched');
+    const message = v1.encode(v1.create({ timeReceived: 1, srcAddr: Uint8Array.from([10, 244, 1, 10]) })).finish();
+    const staleFields = enriched.encode(enriched.create({ srcPod: 'old-pod', srcWarn: 'stale' })).finish();
+    const input = Buffer.concat([message, staleFields]);
+    const pb = await run(['--input-format', 'pb'], Buffer.concat([protobuf.Writer.create().uint32(input.length).finish(), input]));
+    assert.equal(pb.code, 0, pb.stderr);
+    const out = protobuf.Reader.create(pb.stdout).bytes();
+    const srcPods: string[] = [];
+    for (const reader = protobuf.Reader.create(out); reader.pos < reader.len; ) {
+      const tag = reader.uint32();
+      if (tag >>> 3 === 2000) srcPods.push(reader.string());
+      else reader.skipType(tag & 7);
+    }
+    assert.deepEqual(srcPods, ['web-7d4f8b9c6d-x2x7q'], 'one SrcPod field: the old one was removed');
+    assert.equal(enriched.toObject(enriched.decode(out)).srcWarn, 'stale', 'fields not being written stay');
+  });
+
+  test('--output-format pb with JSON input is a one-line error; -sourceformat is --input-format', async () => {
+    const refused = await run(['--output-format', 'pb'], `${V1_LINE}\n`);
+    assert.equal(refused.code, 1);
+    assert.deepEqual(refused.stderr.trim().split('\n'), ['flowlens: configuration error: --output-format: pb needs protobuf input (--input-format pb); JSON lines are written as JSON lines']);
+    const unknown = await run(['-sourceformat', 'xml'], '');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /^flowlens: configuration error: -sourceformat: "xml" is not json or pb\n$/);
+    const json = await run(['-sourceformat=json'], `${V1_LINE}\n`);
+    assert.equal(json.code, 0);
+    assert.ok(json.stdout.toString().includes(WEB_POD));
+  });
+
   test('output waits for the cache; watch updates change later output (pod deleted, IP reused)', async () => {
     const process = enrich(['-kubeconfig', kubeconfig]);
     children.push(process.child);
@@ -227,5 +287,85 @@ describe('flowlens enrich: goflow2 records through the Kubernetes cache', () => 
     assert.equal(await missing.exited, 1);
     assert.match(missing.stderr.join(''), /--kubeconfig: cannot load kubeconfig/);
     assert.ok(readFileSync(kubeconfig, 'utf8').includes('certificate-authority-data'));
+  });
+});
+
+describe('flowlens enrich when the Kubernetes API does not serve it', () => {
+  const children: ChildProcess[] = [];
+  const servers: KubeApiServer[] = [];
+  after(async () => {
+    for (const child of children) if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGKILL');
+    for (const server of servers) await server.stop();
+  });
+
+  async function started(options: ConstructorParameters<typeof KubeApiServer>[0] = {}): Promise<KubeApiServer> {
+    const server = new KubeApiServer(options);
+    servers.push(server);
+    await server.start();
+    loadFixtureCluster(server);
+    return server;
+  }
+
+  /** Runs enrich with a closed stdin: only the sync wait keeps it alive. */
+  async function run(kubeconfig: string, args: readonly string[], input: string | Buffer): Promise<{ code: number | null; ms: number; stdout: Buffer; stderr: string }> {
+    const child = enrich(['-kubeconfig', kubeconfig, '--sync-timeout', '2s', ...args]);
+    children.push(child.child);
+    const begin = Date.now();
+    child.child.stdin!.end(input);
+    const code = await child.exited;
+    return { code, ms: Date.now() - begin, stdout: Buffer.concat(child.stdout), stderr: child.stderr.join('') };
+  }
+
+  const lastLine = (stderr: string): string => stderr.trimEnd().split('\n').pop() ?? '';
+  const retries = (stderr: string, kind: string): number => stderr.split('\n').filter((line) => line.includes('"msg":"Kubernetes list/watch failed') && line.includes(`"kind":"${kind}"`)).length;
+
+  test('connection refused: retried until --sync-timeout, then exit 1 naming the server and the last error; lines read are counted, or written unenriched with --on-sync-timeout flush', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const dir = tempDir('enrich-refused');
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: { server: "https://127.0.0.1:${port}" }\nusers:\n- name: u\n  user: { token: t }\ncontexts:\n- name: c\n  context: { cluster: c, user: u }\ncurrent-context: c\n`);
+    const input = `${V1_LINE}\nnot json\n`;
+
+    const failed = await run(kubeconfig, ['-loglevel', 'warning'], input);
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.ok(failed.ms >= 1_900, `waited for --sync-timeout (${failed.ms} ms)`);
+    assert.match(
+      lastLine(failed.stderr),
+      new RegExp(`^flowlens: Kubernetes API https://127\\.0\\.0\\.1:${port}: the cache did not sync within 2s \\(--sync-timeout\\); last error: [a-z]+: GET /\\S+: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}; not written: 2 input lines read so far \\(--on-sync-timeout flush writes them unenriched\\)$`),
+    );
+    assert.ok(retries(failed.stderr, 'pods') >= 2, `retried:\n${failed.stderr}`);
+    assert.equal(failed.stdout.length, 0);
+    assert.doesNotMatch(failed.stderr, /\n\s+at /);
+
+    const flushed = await run(kubeconfig, ['--on-sync-timeout', 'flush'], input);
+    assert.equal(flushed.code, 1);
+    assert.equal(flushed.stdout.toString(), input, 'what was read is written unenriched');
+    assert.match(lastLine(flushed.stderr), /; written unenriched: 2 input lines read so far$/);
+  });
+
+  test('401 Unauthorized and 403 Forbidden at start: retried, then the same one-line exit', async () => {
+    const api = await started();
+    const wrongToken = join(tempDir('enrich-401'), 'kubeconfig');
+    writeFileSync(wrongToken, readFileSync(api.writeKubeconfig(), 'utf8').replace(api.token, 'expired-token'));
+    const unauthorized = await run(wrongToken, [], `${V1_LINE}\n`);
+    assert.equal(unauthorized.code, 1);
+    assert.match(lastLine(unauthorized.stderr), /^flowlens: Kubernetes API https:\/\/127\.0\.0\.1:\d+: the cache did not sync within 2s \(--sync-timeout\); last error: [a-z]+: GET \/\S+: HTTP 401: Unauthorized; not written: 1 input line read so far/);
+    assert.ok(api.requests.filter((request) => request === 'unauthorized /api/v1/pods').length >= 2, 'the list was retried');
+
+    const denied = await started({ forbidden: ['pods', 'services', 'replicasets'] });
+    const forbidden = await run(denied.writeKubeconfig(), [], '');
+    assert.equal(forbidden.code, 1);
+    assert.match(lastLine(forbidden.stderr), /last error: [a-z]+: GET \/\S+: HTTP 403: \S+ is forbidden: .*; not written: 0 input lines read so far/);
+  });
+
+  test('a plain http:// API server (kubectl proxy) serves enrich as it served goflow2-kube-enricher', async () => {
+    const proxy = await started({ plain: true });
+    assert.match(proxy.url, /^http:\/\//);
+    const { code, stdout, stderr } = await run(proxy.writeKubeconfig(), [], `${V1_LINE}\n`);
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout.toString(), `${V1_LINE.slice(0, -1)},${WEB_POD},${WEB_SERVICE}}\n`);
   });
 });

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import pino from 'pino';
 import type { Enricher } from '../../src/enrich/enricher.js';
 import { JsonLineEnricher } from '../../src/enrich/json-lines.js';
-import { parseFlowMessage, ProtobufEnricher } from '../../src/enrich/protobuf.js';
+import { parseFlowMessage } from '../../src/enrich/flow-message.js';
+import { ProtobufEnricher } from '../../src/enrich/protobuf.js';
 import { slimEndpointSlice, slimNode, slimOwned, slimPod, slimService } from '../../src/kube/objects.js';
 
 // Decoders never throw on bad input: random and truncated bytes, random JSON.

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { loadKubeConfig } from '../../src/kube/config.js';
@@ -7,6 +9,7 @@ import { interfaceSuffix, KubeCache, type KubeCacheOptions } from '../../src/kub
 import { MetricsPipeline } from '../../src/metrics/pipeline.js';
 import { KubeApiServer } from '../support/kube-api-server.js';
 import { loadFixtureCluster, pod } from '../support/kube-fixtures.js';
+import { tempDir } from '../support/temp.js';
 
 const logger = pino({ level: 'silent' });
 
@@ -167,10 +170,47 @@ describe('Kubernetes metadata cache against a list/watch API server (through @ku
   });
 });
 
-test('API access: kubernetes.kubeconfig, else in-cluster, else $KUBECONFIG, else off', async () => {
-  assert.equal(await loadKubeConfig({}, {}), undefined);
-  await assert.rejects(loadKubeConfig({}, { KUBECONFIG: '/nonexistent/config' }), /KUBECONFIG: cannot load kubeconfig/);
-  await assert.rejects(loadKubeConfig({ kubeconfig: '/nonexistent/config' }, {}), /kubernetes\.kubeconfig: cannot load kubeconfig/);
+test('API access: the agent tries kubernetes.kubeconfig, in-cluster, $KUBECONFIG; enrich (as goflow2-kube-enricher) --kubeconfig, $KUBECONFIG, in-cluster', async () => {
+  assert.equal(await loadKubeConfig({}, { env: {} }), undefined);
+  await assert.rejects(loadKubeConfig({}, { env: { KUBECONFIG: '/nonexistent/config' } }), /KUBECONFIG: cannot load kubeconfig/);
+  await assert.rejects(loadKubeConfig({ kubeconfig: '/nonexistent/config' }, { env: {} }), /kubernetes\.kubeconfig: cannot load kubeconfig/);
+
+  const dir = tempDir('kubeconfig');
+  const serviceAccount = join(dir, 'var/run/secrets/kubernetes.io/serviceaccount');
+  mkdirSync(serviceAccount, { recursive: true });
+  writeFileSync(join(serviceAccount, 'token'), 'service-account-token');
+  writeFileSync(join(serviceAccount, 'ca.crt'), '');
+  const file = (name: string, server: string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: { server: "${server}" }\nusers:\n- name: u\n  user: { token: t }\ncontexts:\n- name: c\n  context: { cluster: c, user: u }\ncurrent-context: c\n`);
+    return path;
+  };
+  const fromEnv = file('env.yaml', 'https://from-env:6443');
+  const fromFlag = file('flag.yaml', 'https://from-flag:6443');
+  // client-node's in-cluster loader reads the process environment itself.
+  const saved = { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT };
+  process.env.KUBERNETES_SERVICE_HOST = '10.96.0.1';
+  process.env.KUBERNETES_SERVICE_PORT = '443';
+  try {
+    const env = { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443', KUBECONFIG: fromEnv };
+    const common = { env, serviceAccountPrefix: dir };
+    assert.equal((await loadKubeConfig({}, { ...common, order: 'agent' }))?.server, 'https://10.96.0.1:443');
+    assert.equal((await loadKubeConfig({}, { ...common, order: 'kubeconfig-first' }))?.server, 'https://from-env:6443');
+    assert.equal((await loadKubeConfig({}, { ...common, env: { ...env, KUBECONFIG: '' }, order: 'kubeconfig-first' }))?.source, 'in-cluster service account');
+    for (const order of ['agent', 'kubeconfig-first'] as const) {
+      assert.equal((await loadKubeConfig({ kubeconfig: fromFlag }, { ...common, order }))?.server, 'https://from-flag:6443');
+    }
+  } finally {
+    for (const [name, value] of [['KUBERNETES_SERVICE_HOST', saved.host], ['KUBERNETES_SERVICE_PORT', saved.port]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+  // A plain http:// server (kubectl proxy) is allowed: client-node refuses it unless told to skip TLS verification.
+  const proxy = await loadKubeConfig({ kubeconfig: file('proxy.yaml', 'http://127.0.0.1:8001') }, { env: {} });
+  assert.equal(proxy?.config.getCurrentCluster()?.skipTLSVerify, true);
+  const tls = await loadKubeConfig({ kubeconfig: fromFlag }, { env: {} });
+  assert.equal(tls?.config.getCurrentCluster()?.skipTLSVerify ?? false, false, 'https servers keep TLS verification');
 });
 
 test('canonical IP text', () => {

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
@@ -55,12 +56,15 @@ export interface KubeApiServerOptions {
   /** Kinds answered with 403 Forbidden (RBAC the agent lacks). */
   readonly forbidden?: readonly Kind[];
   readonly certs?: CertSet;
+  /** Plain HTTP without credentials, as `kubectl proxy` serves the API (the proxy adds them upstream). */
+  readonly plain?: boolean;
 }
 
 export class KubeApiServer {
   readonly token: string;
   private certSet: CertSet | undefined;
-  private server?: https.Server;
+  private server?: http.Server;
+  private readonly plain: boolean;
   private port = 0;
   private rv = 100;
   private readonly objects = new Map<Kind, Map<string, Obj>>();
@@ -70,7 +74,7 @@ export class KubeApiServer {
   private readonly watchers = new Set<Watcher>();
   private readonly sockets = new Set<Socket>();
   private readonly forbidden: Set<Kind>;
-  /** Requests served, for assertions: "list pods", "watch pods", ... */
+  /** Requests served, for assertions: "list pods", "watch pods", "unauthorized /api/v1/pods", ... */
   readonly requests: string[] = [];
   /** Accept headers of list requests per kind. */
   readonly accepts = new Map<Kind, string>();
@@ -80,6 +84,7 @@ export class KubeApiServer {
   constructor(options: KubeApiServerOptions = {}) {
     this.token = options.token ?? 'test-token-0123456789';
     this.certSet = options.certs;
+    this.plain = options.plain ?? false;
     this.forbidden = new Set(options.forbidden ?? []);
     for (const kind of Object.keys(KIND_PATHS) as Kind[]) {
       this.objects.set(kind, new Map());
@@ -95,13 +100,15 @@ export class KubeApiServer {
   }
 
   get url(): string {
-    return `https://127.0.0.1:${this.port}`;
+    return `${this.plain ? 'http' : 'https'}://127.0.0.1:${this.port}`;
   }
 
   /** Writes a kubeconfig for this server (CA + token) and returns its path. */
   writeKubeconfig(dir = this.certs.dir): string {
     const file = join(dir, `kubeconfig-${this.port}.yaml`);
-    const ca = readFileSync(this.certs.caCert).toString('base64');
+    // kubectl proxy's clients need neither a CA nor credentials.
+    const ca = this.plain ? [] : [`    certificate-authority-data: ${readFileSync(this.certs.caCert).toString('base64')}`];
+    const user = this.plain ? ['  user: {}'] : ['  user:', `    token: ${this.token}`];
     writeFileSync(
       file,
       [
@@ -111,11 +118,10 @@ export class KubeApiServer {
         '- name: test',
         '  cluster:',
         `    server: ${this.url}`,
-        `    certificate-authority-data: ${ca}`,
+        ...ca,
         'users:',
         '- name: agent',
-        '  user:',
-        `    token: ${this.token}`,
+        ...user,
         'contexts:',
         '- name: test',
         '  context: { cluster: test, user: agent }',
@@ -128,7 +134,8 @@ export class KubeApiServer {
 
   async start(port = this.port): Promise<void> {
     this.certSet ??= await makeCerts();
-    const server = https.createServer({ cert: readFileSync(this.certs.serverCert), key: readFileSync(this.certs.serverKey) }, (request, response) => this.handle(request, response));
+    const handler = (request: http.IncomingMessage, response: http.ServerResponse): void => this.handle(request, response);
+    const server = this.plain ? http.createServer(handler) : https.createServer({ cert: readFileSync(this.certs.serverCert), key: readFileSync(this.certs.serverKey) }, handler);
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -224,7 +231,10 @@ export class KubeApiServer {
   private handle(request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse): void {
     const url = new URL(request.url ?? '/', 'https://api');
     const kind = (Object.keys(KIND_PATHS) as Kind[]).find((name) => KIND_PATHS[name] === url.pathname);
-    if (request.headers.authorization !== `Bearer ${this.token}`) return status(response, 401, 'Unauthorized', 'Unauthorized');
+    if (!this.plain && request.headers.authorization !== `Bearer ${this.token}`) {
+      this.requests.push(`unauthorized ${url.pathname}`);
+      return status(response, 401, 'Unauthorized', 'Unauthorized');
+    }
     if (kind === undefined) return status(response, 404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
     if (this.forbidden.has(kind)) return status(response, 403, 'Forbidden', `${kind} is forbidden: User "system:serviceaccount:monitoring:flowlens" cannot list resource "${kind}" at the cluster scope`);
     const accept = request.headers.accept ?? '';
