@@ -1,5 +1,4 @@
 import type { Component, ComponentContext, ComponentDefinition, ComponentKind, ComponentStatus } from './components/component.js';
-import { ConfigError } from './config/errors.js';
 import { FlowKubeStage } from './enrich/flow-stage.js';
 import { loadKubeConfig } from './kube/config.js';
 import { DEFAULT_KINDS, KubeCache } from './kube/metadata-cache.js';
@@ -7,6 +6,7 @@ import type { Config } from './config/schema.js';
 import { FlowBus } from './flow/flow-bus.js';
 import type { Logger } from './log/logger.js';
 import { MetricsPipeline } from './metrics/pipeline.js';
+import { preflight, type PreflightResult } from './preflight.js';
 import { HttpServer, type ReadinessReport } from './server/http-server.js';
 import { FlowMetrics } from './sinks/prometheus/flow-metrics.js';
 
@@ -84,6 +84,8 @@ export class Agent {
 
   async start(): Promise<void> {
     const { logger, config } = this.options;
+    // What check-config checks, with the same errors, before anything starts.
+    this.checked = await preflight(config, this.options.enabled);
     await this.server.start();
     logger.info({ address: this.server.address, url: this.server.url }, 'HTTP server listening');
     const ordered = START_ORDER.flatMap((kind) => this.options.enabled.filter((definition) => definition.kind === kind));
@@ -111,8 +113,8 @@ export class Agent {
     logger.info({ components: ordered.map((definition) => definition.name) }, 'flowlens running');
   }
 
+  private checked: PreflightResult | undefined;
   private kubeCache: Promise<KubeCache | undefined> | undefined;
-  private enrichesFlows = false;
 
   /**
    * The one Kubernetes metadata cache, created and started on first use and
@@ -122,14 +124,15 @@ export class Agent {
   kube(): Promise<KubeCache | undefined> {
     this.kubeCache ??= (async () => {
       const { config, logger } = this.options;
-      const loaded = await loadKubeConfig(config.kubernetes);
+      // Read by preflight when a component declared the need; else read now.
+      const loaded = this.checked?.kube ?? (await loadKubeConfig(config.kubernetes));
       if (loaded === undefined) return undefined;
       const child = logger.child({ component: 'kubernetes' });
       child.info({ kubeconfig: loaded.source }, 'Kubernetes API');
       const extra = this.options.enabled.flatMap((definition) => definition.kubeKinds ?? []);
       // Pods of this node only, when nothing needs the others (flow enrichment resolves remote pods).
       const nodeName = config.kubernetes.nodeName;
-      const nodeScoped = nodeName !== undefined && !this.enrichesFlows && this.options.enabled.every((definition) => (definition.kubePods ?? 'cluster') !== 'cluster');
+      const nodeScoped = nodeName !== undefined && !this.checked?.enrichFlows && this.options.enabled.every((definition) => (definition.kubePods ?? 'cluster') !== 'cluster');
       const cache = new KubeCache({
         config: loaded.config,
         logger: child,
@@ -148,17 +151,12 @@ export class Agent {
 
   /** kubernetes.enrichFlows: the cache as a stage of the flow bus (docs/kubernetes-cache.md). */
   private async startFlowEnrichment(): Promise<void> {
-    const { config, enabled, logger } = this.options;
-    const setting = config.kubernetes.enrichFlows;
+    const { enabled, logger } = this.options;
+    if (!this.checked?.enrichFlows) return;
     const sources = enabled.filter((definition) => definition.producesFlows);
-    const wanted = setting === true ? sources.length > 0 : setting === 'auto' && sources.some((definition) => definition.flowAddresses);
-    if (!wanted) return;
-    this.enrichesFlows = true;
     const cache = await this.kube();
     if (cache === undefined) {
-      if (setting === true) {
-        throw new ConfigError('kubernetes.enrichFlows: true, but no Kubernetes API is configured (not running in a pod; set kubernetes.kubeconfig or KUBECONFIG)');
-      }
+      // (enrichFlows: true without an API was refused by preflight)
       logger.info('flow records are not enriched: no Kubernetes API configured');
       return;
     }
@@ -187,11 +185,11 @@ export class Agent {
   async stop(timeoutMs: number): Promise<boolean> {
     const { logger } = this.options;
     this.shuttingDown = true;
-    const deadline = AbortSignal.timeout(Math.max(1, timeoutMs));
-    const expired = new Promise<'expired'>((resolve) => {
-      if (deadline.aborted) resolve('expired');
-      deadline.addEventListener('abort', () => resolve('expired'), { once: true });
-    });
+    // A referenced timer (AbortSignal.timeout's is not): the deadline must come even when nothing else keeps the process alive.
+    const abort = new AbortController();
+    const deadlineTimer = setTimeout(() => abort.abort(), Math.max(1, timeoutMs));
+    const deadline = abort.signal;
+    const expired = new Promise<'expired'>((resolve) => deadline.addEventListener('abort', () => resolve('expired'), { once: true }));
     let clean = true;
     for (const { name, component } of [...this.running].reverse()) {
       const started = performance.now();
@@ -208,6 +206,7 @@ export class Agent {
         logger.error({ component: name, err: error }, 'component failed to stop');
       }
     }
+    clearTimeout(deadlineTimer);
     this.running.length = 0;
     this.kubeCache = undefined;
     await this.server.stop();

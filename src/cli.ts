@@ -10,7 +10,7 @@ import { logLevel } from './config/schema.js';
 import { parseMapping } from './enrich/enricher.js';
 import { runEnrich } from './enrich/run-enrich.js';
 import { createLogger, type Logger } from './log/logger.js';
-import { BasicAuth, loadTlsOptions } from './server/credentials.js';
+import { preflight } from './preflight.js';
 import { VERSION } from './version.js';
 
 // Commands only: parse the command line, load the configuration, start the
@@ -118,12 +118,10 @@ function installCrashHandlers(logger: Logger): void {
   });
 }
 
-function checkConfig(options: CommonOptions): void {
+async function checkConfig(options: CommonOptions): Promise<void> {
   const loaded = load(options);
-  // Beyond the schema: the same checks the server runs at start-up.
-  const { tls, basicAuth } = loaded.config.server;
-  if (tls) loadTlsOptions(tls);
-  if (basicAuth) new BasicAuth(basicAuth);
+  // Beyond the schema: the checks the agent runs before it starts (src/preflight.ts).
+  await preflight(loaded.config, loaded.enabled);
   process.stdout.write(renderEffectiveConfig(loaded));
 }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { CLI, runCli, startAgent, type AgentProcess } from './support/cli-process.js';
 import { makeCerts } from './support/certs.js';
+import { kubeconfigFile } from './support/kube-fixtures.js';
 import { get } from './support/http.js';
 import { tempDir } from './support/temp.js';
 
@@ -39,7 +40,9 @@ describe('commands', () => {
   });
 
   test("net-exporter's flags (-hosts, -dns-service, -dns-namespace, -disable-dns-tcp-check, -timeout) set the probes keys", () => {
-    const { status, stdout, stderr } = runCli(['check-config', '-hosts', 'a.example.,b.example.', '-dns-namespace=dns', '-dns-service', 'kube-dns', '-disable-dns-tcp-check=true', '-timeout=2s'], { FLOWLENS_ENABLE: 'probes' });
+    // The DNS Service is found through the Kubernetes API: a kubeconfig is needed (it is read, not dialled).
+    const kubeconfig = kubeconfigFile(dir, 'https://127.0.0.1:6443');
+    const { status, stdout, stderr } = runCli(['check-config', '-hosts', 'a.example.,b.example.', '-dns-namespace=dns', '-dns-service', 'kube-dns', '-disable-dns-tcp-check=true', '-timeout=2s'], { FLOWLENS_ENABLE: 'probes', KUBECONFIG: kubeconfig });
     assert.equal(status, 0, stderr);
     assert.match(stdout, /^probes:\n  listen: :8000\n  interval: 15s\n  timeout: 2s\n/m);
     assert.match(stdout, /\n  dns:\n    service: dns\/kube-dns\n    hosts:\n      - a\.example\.\n      - b\.example\.\n    tcp: false\n/);
@@ -91,6 +94,36 @@ describe('configuration errors: exit 1, one line naming the setting, no stack tr
       });
     }
   }
+});
+
+describe('check-config refuses what run refuses, with the same line', () => {
+  const cases: Array<[string, string[], NodeJS.ProcessEnv, RegExp]> = [
+    ['a probe timeout longer than the interval', ['--set', 'probes.interval=15s', '-timeout=20s'], { FLOWLENS_ENABLE: 'probes' }, /^flowlens: configuration error: probes\.timeout: 20s is longer than probes\.interval \(15s\) \(from flag --set probes\.timeout\)$/],
+    ['accounting without a Kubernetes API', [], { FLOWLENS_ENABLE: 'accounting', NODE_NAME: 'n1' }, /^flowlens: configuration error: accounting: needs the Kubernetes API, and none is configured \(not running in a pod; set kubernetes\.kubeconfig or KUBECONFIG\)$/],
+    ['peer discovery without a Kubernetes API', ['--set', 'probes.peers.service=monitoring/flowlens'], {}, /^flowlens: configuration error: probes\.peers\.service: needs the Kubernetes API, and none is configured/],
+    ['the DNS Service without a Kubernetes API', ['-dns-service', 'kube-dns'], { FLOWLENS_ENABLE: 'probes' }, /^flowlens: configuration error: probes\.dns\.service: needs the Kubernetes API, and none is configured/],
+    ['flow enrichment without a Kubernetes API', ['--set', 'kubernetes.enrichFlows=true', '--set', 'goldmane.address=127.0.0.1:1'], {}, /^flowlens: configuration error: kubernetes\.enrichFlows: true needs the Kubernetes API, and none is configured/],
+    ['a kubeconfig that cannot be read', [], { FLOWLENS_ENABLE: 'accounting', KUBECONFIG: '/nonexistent/kubeconfig' }, /^flowlens: configuration error: KUBECONFIG: cannot load kubeconfig "\/nonexistent\/kubeconfig": /],
+    ['two variables setting one key differently', [], { GOLDMANE_ADDR: 'goldmane-a:7443', GOLDMANE_HOST: 'goldmane-b:7443' }, /^flowlens: configuration error: goldmane\.address: GOLDMANE_ADDR and GOLDMANE_HOST disagree/],
+  ];
+  for (const [name, args, env, expected] of cases) {
+    test(name, () => {
+      const lines = ['check-config', 'run'].map((command) => {
+        const { status, stderr } = runCli([command, '--listen', '127.0.0.1:0', ...args], env);
+        assert.equal(status, 1, `${command} exits 1:\n${stderr}`);
+        return stderr;
+      });
+      assert.match(lines[0]!.trimEnd(), expected);
+      assert.equal(lines[1], lines[0], 'run says what check-config said');
+      assert.equal(lines[0]!.split('\n').filter(Boolean).length, 1);
+    });
+  }
+
+  test('NODE_NAME and NODENAME: NODE_NAME wins (the documented precedence; run loads the same configuration)', () => {
+    const { status, stdout } = runCli(['check-config'], { NODE_NAME: 'from-node-name', NODENAME: 'from-nodename' });
+    assert.equal(status, 0);
+    assert.match(stdout, /^ {2}nodeName: from-node-name$/m);
+  });
 });
 
 describe('start-up checks beyond the schema', () => {

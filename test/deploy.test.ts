@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { CLI } from './support/cli-process.js';
+import { kubeconfigFile } from './support/kube-fixtures.js';
 import { toolSkip } from './support/tools.js';
 import { tempDir } from './support/temp.js';
 
@@ -111,7 +112,9 @@ describe('deploy/kubernetes rendered with kubectl kustomize', { skip }, () => {
     const nodeConfig = all.find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith('flowlens-node'))!;
     const path = join(dir, 'node.yaml');
     writeFileSync(path, nodeConfig.data['config.yaml']);
-    const check = spawnSync(process.execPath, [CLI, 'check-config', '--config', path], { encoding: 'utf8', env: { PATH: process.env.PATH, FLOWLENS_ENABLE: 'probes,accounting', NODE_NAME: 'n1' } });
+    // In the pod the API is in-cluster; here a kubeconfig stands in for it (read, never dialled).
+    const kubeconfig = kubeconfigFile(dir, 'https://10.96.0.1:443');
+    const check = spawnSync(process.execPath, [CLI, 'check-config', '--config', path], { encoding: 'utf8', env: { PATH: process.env.PATH, FLOWLENS_ENABLE: 'probes,accounting', NODE_NAME: 'n1', KUBECONFIG: kubeconfig } });
     assert.equal(check.status, 0, check.stderr);
     assert.match(check.stdout, /peers:\n\s+static: \[\]\n\s+service: monitoring\/flowlens/);
     const clusterConfig = all.find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith('flowlens-cluster'))!;

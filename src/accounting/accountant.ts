@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Component, ComponentStatus } from '../components/component.js';
-import { ConfigError } from '../config/errors.js';
+import { kubernetesRequired } from '../config/errors.js';
 import type { KubeCache } from '../kube/metadata-cache.js';
 import type { MetricsPipeline } from '../metrics/pipeline.js';
 import type { CounterFamily, GaugeFamily } from '../metrics/series-budget.js';
@@ -80,9 +80,8 @@ export class Accountant implements Component {
 
   async start(): Promise<void> {
     this.cache = await this.options.kube();
-    if (this.cache === undefined) {
-      throw new ConfigError('accounting: needs the Kubernetes API to name workloads, and none is configured (not running in a pod; set kubernetes.kubeconfig or KUBECONFIG)');
-    }
+    // (preflight refuses accounting without a Kubernetes API)
+    if (this.cache === undefined) throw kubernetesRequired('accounting');
     if (this.options.config.backend === 'auto') await this.detect();
     this.options.logger.info({ backend: this.currentBackend(), node: this.nodeName }, 'policy accounting ready');
   }

@@ -80,6 +80,12 @@ export interface ComponentDefinition<Schema extends z.ZodType = z.ZodType> {
   readonly kubeKinds?: readonly KubeKind[];
   /** Its flow endpoints carry IP addresses (goflow2, IPFIX): kubernetes.enrichFlows `auto` enriches them. */
   readonly flowAddresses?: boolean;
+  /**
+   * The setting that makes it need the Kubernetes API under this
+   * configuration, if any: without an API, check-config and run refuse the
+   * configuration naming that setting (src/preflight.ts).
+   */
+  readonly needsKubernetes?: (config: z.output<Schema>) => string | undefined;
   create(config: z.output<Schema>, context: ComponentContext): Component | Promise<Component>;
 }
 

@@ -6,6 +6,11 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** The error of a setting that needs the Kubernetes API when none is configured. */
+export function kubernetesRequired(setting: string, what = 'needs the Kubernetes API'): ConfigError {
+  return new ConfigError(`${setting}: ${what}, and none is configured (not running in a pod; set kubernetes.kubeconfig or KUBECONFIG)`);
+}
+
 /**
  * A failure at start that is not a configuration mistake (a peer that never
  * answered, input that could not be written): the CLI prints its one-line

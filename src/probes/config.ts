@@ -54,6 +54,12 @@ export const probesSchema = z
       .prefault({})
       .meta({ description: 'Peer latency probes: TCP connect and UDP echo to other agents.' }),
   })
+  .superRefine((probes, ctx) => {
+    // A probe still waiting when the next round starts would overlap it.
+    if (probes.timeout > probes.interval) {
+      ctx.addIssue({ code: 'custom', path: ['timeout'], message: `${probes.timeout / 1_000}s is longer than probes.interval (${probes.interval / 1_000}s)` });
+    }
+  })
   .prefault({});
 
 export type ProbesConfig = z.output<typeof probesSchema>;

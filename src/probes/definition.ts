@@ -8,5 +8,6 @@ export const probesDefinition = defineComponent({
   description: 'DNS and peer latency probes (net-exporter): wire-level DNS over UDP and TCP, TCP connect and UDP echo to peer agents.',
   kubePods: 'none',
   schema: probesSchema,
+  needsKubernetes: (config) => (config.peers.service !== undefined ? 'probes.peers.service' : config.dns.service !== undefined ? 'probes.dns.service' : undefined),
   create: (config, context) => new Prober({ config, logger: context.logger, metrics: context.metrics, identity: context.identity, kube: context.kube }),
 });

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { AgentIdentity, Component, ComponentStatus } from '../components/component.js';
 import { formatAddress, parseListenAddress } from '../config/address.js';
-import { ConfigError } from '../config/errors.js';
+import { kubernetesRequired } from '../config/errors.js';
 import { canonicalIp } from '../kube/ip.js';
 import type { KubeCache } from '../kube/metadata-cache.js';
 import type { MetricsPipeline } from '../metrics/pipeline.js';
@@ -60,7 +60,6 @@ export interface Peer {
   readonly node: string;
 }
 
-const SETTING = 'probes';
 
 export class Prober implements Component {
   readonly name = 'probes';
@@ -80,7 +79,6 @@ export class Prober implements Component {
 
   constructor(private readonly options: ProberOptions) {
     const { config, metrics } = options;
-    if (config.timeout > config.interval) throw new ConfigError(`probes.timeout: ${config.timeout / 1_000}s is longer than probes.interval (${config.interval / 1_000}s)`);
     this.metrics = new ProbeMetrics(metrics);
     const listen = parseListenAddress(config.listen);
     const host = listen.host !== '' ? listen.host : parseListenAddress(options.identity.serverListen).host;
@@ -103,10 +101,8 @@ export class Prober implements Component {
     await this.listener.start();
     if (config.dns.service !== undefined || config.peers.service !== undefined) {
       this.cache = await this.options.kube();
-      if (this.cache === undefined) {
-        const setting = config.peers.service !== undefined ? 'probes.peers.service' : 'probes.dns.service';
-        throw new ConfigError(`${setting}: needs the Kubernetes API, and none is configured (not running in a pod; set kubernetes.kubeconfig or KUBECONFIG)`);
-      }
+      // (preflight refuses this configuration without a Kubernetes API)
+      if (this.cache === undefined) throw kubernetesRequired(config.peers.service !== undefined ? 'probes.peers.service' : 'probes.dns.service');
     }
     this.setDnsTargets();
     if (config.peers.service !== undefined) {

@@ -9,7 +9,7 @@ import protobuf from 'protobufjs';
 import { CLI } from '../support/cli-process.js';
 import { sampleValue } from '../support/metrics-text.js';
 import { KubeApiServer } from '../support/kube-api-server.js';
-import { loadFixtureCluster, pod } from '../support/kube-fixtures.js';
+import { kubeconfigFile, loadFixtureCluster, pod } from '../support/kube-fixtures.js';
 import { tempDir } from '../support/temp.js';
 
 // `flowlens enrich` as goflow2 pipes into it: a real process, stdin to stdout,
@@ -324,9 +324,7 @@ describe('flowlens enrich when the Kubernetes API does not serve it', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const dir = tempDir('enrich-refused');
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: { server: "https://127.0.0.1:${port}" }\nusers:\n- name: u\n  user: { token: t }\ncontexts:\n- name: c\n  context: { cluster: c, user: u }\ncurrent-context: c\n`);
+    const kubeconfig = kubeconfigFile(tempDir('enrich-refused'), `https://127.0.0.1:${port}`);
     const input = `${V1_LINE}\nnot json\n`;
 
     const failed = await run(kubeconfig, ['-loglevel', 'warning'], input);

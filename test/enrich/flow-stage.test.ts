@@ -145,7 +145,7 @@ describe('flow enrichment inside `flowlens run` (kubernetes.enrichFlows)', () =>
     delete process.env.KUBECONFIG;
     try {
       const agent = new Agent({ config: loaded.config, enabled: [...loaded.enabled, source.definition], logger, version: 'test' });
-      await assert.rejects(agent.start(), /kubernetes\.enrichFlows: true, but no Kubernetes API is configured/);
+      await assert.rejects(agent.start(), /^ConfigError: kubernetes\.enrichFlows: true needs the Kubernetes API, and none is configured/);
     } finally {
       if (saved.host !== undefined) process.env.KUBERNETES_SERVICE_HOST = saved.host;
       if (saved.config !== undefined) process.env.KUBECONFIG = saved.config;

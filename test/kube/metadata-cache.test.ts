@@ -8,7 +8,7 @@ import { canonicalIp } from '../../src/kube/ip.js';
 import { interfaceSuffix, KubeCache, type KubeCacheOptions } from '../../src/kube/metadata-cache.js';
 import { MetricsPipeline } from '../../src/metrics/pipeline.js';
 import { KubeApiServer } from '../support/kube-api-server.js';
-import { loadFixtureCluster, pod } from '../support/kube-fixtures.js';
+import { kubeconfigFile, loadFixtureCluster, pod } from '../support/kube-fixtures.js';
 import { tempDir } from '../support/temp.js';
 
 const logger = pino({ level: 'silent' });
@@ -180,11 +180,7 @@ test('API access: the agent tries kubernetes.kubeconfig, in-cluster, $KUBECONFIG
   mkdirSync(serviceAccount, { recursive: true });
   writeFileSync(join(serviceAccount, 'token'), 'service-account-token');
   writeFileSync(join(serviceAccount, 'ca.crt'), '');
-  const file = (name: string, server: string): string => {
-    const path = join(dir, name);
-    writeFileSync(path, `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: { server: "${server}" }\nusers:\n- name: u\n  user: { token: t }\ncontexts:\n- name: c\n  context: { cluster: c, user: u }\ncurrent-context: c\n`);
-    return path;
-  };
+  const file = (name: string, server: string): string => kubeconfigFile(dir, server, name);
   const fromEnv = file('env.yaml', 'https://from-env:6443');
   const fromFlag = file('flag.yaml', 'https://from-flag:6443');
   // client-node's in-cluster loader reads the process environment itself.

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { KubeApiServer } from './kube-api-server.js';
 
 // The fixture cluster: every shape the enricher must get right.
@@ -99,4 +101,11 @@ export function loadFixtureCluster(api: KubeApiServer): void {
     endpoints: [{ addresses: ['10.244.1.10'], conditions: { ready: true }, nodeName: 'n1', targetRef: { kind: 'Pod', name: 'web-7d4f8b9c6d-x2x7q', namespace: 'shop' } }],
     ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
   });
+}
+
+/** Writes a kubeconfig naming `server` (a bearer token, no CA) as dir/name; returns its path. */
+export function kubeconfigFile(dir: string, server: string, name = 'kubeconfig'): string {
+  const path = join(dir, name);
+  writeFileSync(path, `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: { server: "${server}" }\nusers:\n- name: u\n  user: { token: t }\ncontexts:\n- name: c\n  context: { cluster: c, user: u }\ncurrent-context: c\n`);
+  return path;
 }
