@@ -60,7 +60,6 @@ export interface Peer {
   readonly node: string;
 }
 
-
 export class Prober implements Component {
   readonly name = 'probes';
   private readonly metrics: ProbeMetrics;
