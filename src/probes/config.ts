@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import * as z from 'zod';
 import { dialAddressValue, duration, listenAddress, optionalDialAddress } from '../config/fields.js';
 
@@ -9,12 +10,26 @@ const namespacedName = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected "namespace/name"');
 
-/** A DNS name to query: absolute (trailing dot) or not; sent as written, no search list. */
+/**
+ * A DNS name to query: absolute (trailing dot) or not; sent as written, no
+ * search list. A name outside ASCII is turned into its IDNA form
+ * (UTS #46 / punycode, "bücher.example." -> "xn--bcher-kva.example."), as
+ * resolvers do before asking, and is refused if it has none.
+ */
 const dnsName = z
   .string()
   .trim()
   .min(1, 'must not be empty')
-  .max(254)
+  .transform((name, ctx) => {
+    if (/^[\x20-\x7e]*$/.test(name)) return name;
+    const ascii = domainToASCII(name);
+    if (ascii === '') {
+      ctx.addIssue({ code: 'custom', message: `"${name}" is not a valid internationalized domain name` });
+      return z.NEVER;
+    }
+    return ascii;
+  })
+  .refine((name) => name.length <= 254, 'longer than 253 characters')
   .refine((name) => name === '.' || name.replace(/\.$/, '').split('.').every((label) => label.length > 0 && label.length <= 63), 'not a DNS name (empty or over-long label)');
 
 export const probesSchema = z
@@ -35,8 +50,8 @@ export const probesSchema = z
           .meta({ description: 'DNS Service whose ClusterIP (port 53) is queried, "namespace/name" (net-exporter -dns-namespace/-dns-service, kube-system/coredns there); needs the Kubernetes cache.' }),
         hosts: z
           .array(dnsName)
-          .default(['kubernetes.default.svc.cluster.local.'])
-          .meta({ description: 'Names queried (A records) each interval (net-exporter -hosts). Sent as written: a trailing dot avoids nothing here, there is no search list.' }),
+          .prefault(['kubernetes.default.svc.cluster.local.'])
+          .meta({ description: 'Names queried (A records) each interval (net-exporter -hosts). Sent as written, without a search list; a name outside ASCII is sent in its IDNA form (bücher.example. as xn--bcher-kva.example.).' }),
         tcp: z.boolean().default(true).meta({ description: 'Also query over TCP (net-exporter -disable-dns-tcp-check turns this off).' }),
       })
       .prefault({})

@@ -1,6 +1,8 @@
 // DNS messages on the wire (RFC 1035 section 4), just what a probe needs: an
 // A query for one name, and the header of the answer (id, flags, rcode,
-// counts). Names are sent as written: no search list, no cache.
+// counts). Names are sent as written: no search list, no cache. They are
+// ASCII (the configuration turns internationalized names into their IDNA
+// form), so a label's length byte is its character count.
 
 export const TYPE_A = 1;
 const CLASS_IN = 1;
@@ -22,17 +24,19 @@ export const RCODE = { noError: 0, formErr: 1, servFail: 2, nxDomain: 3, notImp:
 export function encodeQuery(id: number, name: string, type = TYPE_A): Buffer {
   const labels = name === '.' ? [] : name.replace(/\.$/, '').split('.');
   let nameLength = 1;
-  for (const label of labels) nameLength += 1 + Buffer.byteLength(label);
+  for (const label of labels) {
+    if (!/^[\x21-\x7e]+$/.test(label)) throw new Error(`DNS name "${name}" has a label that is empty or not printable ASCII (internationalized names must be in IDNA form)`);
+    nameLength += 1 + label.length;
+  }
   const message = Buffer.alloc(12 + nameLength + 4);
   message.writeUInt16BE(id & 0xffff, 0);
   message.writeUInt16BE(0x0100, 2); // RD
   message.writeUInt16BE(1, 4); // QDCOUNT
   let offset = 12;
   for (const label of labels) {
-    const length = Buffer.byteLength(label);
-    if (length === 0 || length > 63) throw new Error(`DNS name "${name}" has an empty or over-long label`);
-    message[offset++] = length;
-    offset += message.write(label, offset, 'latin1');
+    if (label.length > 63) throw new Error(`DNS name "${name}" has an over-long label`);
+    message[offset++] = label.length;
+    offset += message.write(label, offset, 'ascii');
   }
   message[offset++] = 0;
   message.writeUInt16BE(type, offset);

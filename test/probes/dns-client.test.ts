@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { componentDefinitions } from '../../src/components/registry.js';
+import { ConfigError } from '../../src/config/errors.js';
+import { loadConfig } from '../../src/config/load.js';
 import { queryTcp, queryUdp } from '../../src/probes/dns-client.js';
 import { decodeHeader, encodeQuery } from '../../src/probes/dns-message.js';
 import { DnsTestServer } from '../support/dns-server.js';
@@ -75,5 +78,25 @@ describe('wire-level DNS client against a DNS test server', () => {
     const query = encodeQuery(0xbeef, 'kubernetes.default.svc.cluster.local.');
     assert.deepEqual(decodeHeader(query), { id: 0xbeef, response: false, truncated: false, rcode: 0, questions: 1, answers: 0 });
     assert.throws(() => encodeQuery(1, `${'a'.repeat(64)}.test.`), /over-long label/);
+  });
+});
+
+describe('internationalized names', () => {
+  const dns = new DnsTestServer();
+  before(() => dns.start());
+  after(() => dns.stop());
+
+  test('a name outside ASCII is configured as written and queried in its IDNA form; one without an IDNA form is refused at configuration time', async () => {
+    const loaded = loadConfig({ env: {}, flags: { set: ['probes.dns.hosts=["bücher.example.", "Kubernetes.default.svc."]'] }, definitions: componentDefinitions });
+    const hosts = (loaded.config.probes as { dns: { hosts: string[] } }).dns.hosts;
+    assert.deepEqual(hosts, ['xn--bcher-kva.example.', 'Kubernetes.default.svc.'], 'ASCII names stay as written');
+    const outcome = await queryUdp({ host: dns.host, port: dns.port }, hosts[0]!, 1_000);
+    assert.equal(outcome.ok ? 'ok' : outcome.reason, 'nxdomain', 'the server read the question');
+    assert.equal(dns.count('udp', 'xn--bcher-kva.example.'), 1);
+    assert.throws(
+      () => loadConfig({ env: {}, flags: { set: ['probes.dns.hosts=["ü ü.example."]'] }, definitions: componentDefinitions }),
+      (error: Error) => error instanceof ConfigError && /^probes\.dns\.hosts\.0: "ü ü\.example\." is not a valid internationalized domain name/.test(error.message),
+    );
+    assert.throws(() => encodeQuery(1, 'bücher.example.'), /not printable ASCII/, 'the wire encoder never writes what it cannot count');
   });
 });
