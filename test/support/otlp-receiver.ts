@@ -10,7 +10,8 @@ import protobuf from 'protobufjs';
 // shipped in @opentelemetry/otlp-grpc-exporter-base@0.38, loaded by protobufjs
 // at run time), not with the serializer flowlens sends with, and accepts both
 // http/protobuf and http/json. Scenarios: answer with an error status for a
-// while (with Retry-After), go down and come back on the same port.
+// while (with Retry-After), go down and come back on the same port, hold
+// requests and answer them by hand (headers and body apart, in any order).
 
 const require = createRequire(import.meta.url);
 const PROTOS = join(dirname(require.resolve('@opentelemetry/otlp-grpc-exporter-base/package.json')), 'build', 'protos');
@@ -46,6 +47,15 @@ export interface ReceivedRequest {
   readonly contentEncoding: string | undefined;
   readonly headers: http.IncomingHttpHeaders;
   readonly logs: ReceivedLog[];
+}
+
+/** A request held unanswered (hold()); the test answers it, headers first if it likes. */
+export interface HeldRequest {
+  readonly logs: ReceivedLog[];
+  /** Sends the status line and headers now (the body follows with end()). */
+  head(status: number, headers?: Record<string, string>): void;
+  /** Ends the answer; a 2xx one counts the request as accepted. */
+  end(): void;
 }
 
 interface Failure {
@@ -115,6 +125,9 @@ export class OtlpReceiver {
   readonly refusedAt: number[] = [];
   private server: http.Server | undefined;
   private failure: Failure | undefined;
+  private holding = 0;
+  /** Requests held so far (hold()), in arrival order. */
+  readonly held: HeldRequest[] = [];
   private port = 0;
   private readonly sockets = new Set<import('node:net').Socket>();
 
@@ -155,10 +168,20 @@ export class OtlpReceiver {
     this.failure = { remaining: count, status, headers };
   }
 
+  /** Holds the next `count` requests unanswered; they appear in `held`. */
+  hold(count: number): void {
+    this.holding = count;
+  }
+
   private handle(request: http.IncomingMessage, response: http.ServerResponse): void {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
+      if (this.holding > 0) {
+        this.holding--;
+        this.holdRequest(request, response, Buffer.concat(chunks));
+        return;
+      }
       const failure = this.failure;
       if (failure !== undefined && failure.remaining > 0) {
         failure.remaining--;
@@ -168,12 +191,8 @@ export class OtlpReceiver {
         return;
       }
       const contentType = request.headers['content-type'] ?? '';
-      const encoding = request.headers['content-encoding'];
       try {
-        let body = Buffer.concat(chunks);
-        if (encoding === 'gzip') body = gunzipSync(body);
-        const logs = decodeExportRequest(body, contentType);
-        this.requests.push({ path: request.url ?? '', contentType, contentEncoding: encoding, headers: request.headers, logs });
+        this.requests.push(this.decode(request, Buffer.concat(chunks)));
       } catch (error) {
         response.writeHead(400, { 'content-type': 'text/plain' });
         response.end((error as Error).message);
@@ -186,6 +205,31 @@ export class OtlpReceiver {
         response.writeHead(200, { 'content-type': 'application/x-protobuf' });
         response.end();
       }
+    });
+  }
+
+  private decode(request: http.IncomingMessage, raw: Buffer): ReceivedRequest {
+    const contentType = request.headers['content-type'] ?? '';
+    const encoding = request.headers['content-encoding'];
+    const body = encoding === 'gzip' ? gunzipSync(raw) : raw;
+    return { path: request.url ?? '', contentType, contentEncoding: encoding, headers: request.headers, logs: decodeExportRequest(body, contentType) };
+  }
+
+  private holdRequest(request: http.IncomingMessage, response: http.ServerResponse, raw: Buffer): void {
+    const decoded = this.decode(request, raw);
+    let status = 0;
+    this.held.push({
+      logs: decoded.logs,
+      head: (code, headers = {}) => {
+        status = code;
+        response.writeHead(code, { 'content-type': 'text/plain', ...headers });
+        response.flushHeaders();
+      },
+      end: () => {
+        if (status >= 200 && status < 300) this.requests.push(decoded);
+        else this.refusedAt.push(Date.now());
+        response.end();
+      },
     });
   }
 }

@@ -35,7 +35,7 @@ export const otlpSchema = z
       .record(z.string(), z.string())
       .default({})
       .meta({ description: 'HTTP headers sent with every export (e.g. Authorization, X-Scope-OrgID).', secret: true }),
-    timeout: duration('10s', { description: 'Time one export request may take, including the exporter\'s own quick retries.' }),
+    timeout: duration('10s', { description: 'Time one export request may take, answer included; then it counts as failed (reason timeout) and is retried.' }),
     compression: z.enum(['gzip', 'none']).default('none').meta({ description: 'Compression of the request body.' }),
     tls: z
       .strictObject({

@@ -1,11 +1,9 @@
-import dc from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { SeverityNumber, type LogAttributes, type Logger as OtelLogger } from '@opentelemetry/api-logs';
 import type { ExportResult } from '@opentelemetry/core';
-import { CompressionAlgorithm, OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
-import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
+import { createOtlpNetworkExportDelegate, ExporterMetrics, OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
 import { LogsExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, type LogRecordExporter, type LogRecordProcessor, type ReadableLogRecord, type SdkLogRecord } from '@opentelemetry/sdk-logs';
@@ -22,6 +20,7 @@ import { flowAttributes } from '../flow-log/attributes.js';
 import { FlowBodies } from '../flow-log/body.js';
 import { DeliveryTracker, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { logsUrl, type OtlpConfig } from './config.js';
+import { createHttpTransport, ExportHttpError } from './http-transport.js';
 import { FastJsonLogsSerializer, FastProtobufLogsSerializer } from './log-serializer.js';
 
 // Flow records as OpenTelemetry log records over OTLP/HTTP, built with the
@@ -42,8 +41,6 @@ const CHECKPOINT_INTERVAL_MS = 5_000;
  * receiver, the next batch is built and sent (bench/otlp-export.bench.ts).
  */
 const MAX_IN_FLIGHT = 2;
-/** A Retry-After beyond this is not believed. */
-const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
 /**
  * Hands the records the SDK builds straight to the batch being assembled, and
@@ -75,20 +72,7 @@ class BatchCollector implements LogRecordProcessor {
   async shutdown(): Promise<void> {}
 }
 
-interface ObservedResponse {
-  readonly status?: number;
-  readonly retryAfterMs?: number;
-}
-
 type Outcome = { readonly ok: true } | { readonly ok: false; readonly permanent: boolean; readonly reason: string; readonly detail: string; readonly retryAfterMs?: number };
-
-function retryAfterMs(header: string | string[] | undefined): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (value === undefined) return undefined;
-  const seconds = Number(value.trim());
-  const ms = Number.isFinite(seconds) ? seconds * 1_000 : Date.parse(value) - Date.now();
-  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, MAX_RETRY_AFTER_MS) : undefined;
-}
 
 function hrTime(ms: number): [number, number] {
   const seconds = Math.floor(ms / 1_000);
@@ -119,9 +103,6 @@ export class OtlpSink implements Component, FlowConsumer {
   private readonly tracker = new DeliveryTracker();
   /** Batches being exported (at most MAX_IN_FLIGHT). */
   private readonly inFlight = new Set<readonly FlowRecord[]>();
-  private lastResponse: ObservedResponse | undefined;
-  private readonly onResponse = (message: unknown): void => this.observe(message);
-  private readonly onRequestError = (message: unknown): void => this.observe(message);
 
   private pump: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -156,25 +137,25 @@ export class OtlpSink implements Component, FlowConsumer {
           ...(tls?.certFile && tls.keyFile ? { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } : {}),
         })
       : new http.Agent({ keepAlive: true });
-    const exporterConfig = {
+    // The SDK's export delegate (serializing, its concurrency bound, its
+    // exporter metrics) over flowlens' serializers and transport: the
+    // transport reports each request's status to its own batch and leaves
+    // retrying to the sink.
+    const json = config.protocol === 'http/json';
+    const transport = createHttpTransport({
       url: this.url,
       headers: config.headers,
-      timeoutMillis: config.timeout,
-      compression: config.compression === 'gzip' ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE,
-      httpAgentOptions: () => this.agent,
-      // The sink keeps MAX_IN_FLIGHT batches in flight. The exporter frees a
-      // slot only after our callback returned, so leave room for that.
-      concurrencyLimit: MAX_IN_FLIGHT * 2,
-    };
-    // What the SDK's OTLPLogExporter classes assemble (HTTP transport, its
-    // quick retries, compression, headers), with flowlens' faster serializers.
-    const json = config.protocol === 'http/json';
-    const delegate = createOtlpHttpExportDelegate(
-      convertLegacyHttpOptions(exporterConfig, 'LOGS', 'v1/logs', { 'Content-Type': json ? 'application/json' : 'application/x-protobuf' }),
+      contentType: json ? 'application/json' : 'application/x-protobuf',
+      gzip: config.compression === 'gzip',
+      agent: this.agent,
+      onResponse: (status) => this.requests.inc({ code: String(status) }),
+    });
+    const delegate = createOtlpNetworkExportDelegate(
+      // The sink keeps MAX_IN_FLIGHT batches in flight; the delegate frees a slot only after our callback returned.
+      { timeoutMillis: config.timeout, concurrencyLimit: MAX_IN_FLIGHT * 2, compression: config.compression === 'gzip' ? 'gzip' : 'none' },
       json ? new FastJsonLogsSerializer() : new FastProtobufLogsSerializer(),
-      'otlp_http_log_exporter',
-      LogsExporterMetricsHelper,
-      undefined,
+      new ExporterMetrics({ componentType: 'otlp_http_log_exporter', metricsHelper: LogsExporterMetricsHelper, url: this.url, meterProvider: undefined, responseAttributesFromError: () => ({}) }),
+      transport,
     );
     this.exporter = new OTLPExporterBase(delegate);
 
@@ -203,7 +184,7 @@ export class OtlpSink implements Component, FlowConsumer {
     });
     this.requests = metrics.counter({
       name: 'flowlens_otlp_http_responses_total',
-      help: 'HTTP responses from the OTLP receiver, by status code (the exporter\'s own quick retries included).',
+      help: 'HTTP responses from the OTLP receiver, by status code (one per export request).',
       labelNames: ['code'],
       ...self,
     });
@@ -231,8 +212,6 @@ export class OtlpSink implements Component, FlowConsumer {
   }
 
   async start(): Promise<void> {
-    dc.subscribe('http.client.response.finish', this.onResponse);
-    dc.subscribe('http.client.request.error', this.onRequestError);
     this.pump = this.run();
     if (this.config.checkpointFile !== undefined) {
       this.checkpointTimer = setInterval(() => this.saveCheckpoint(), CHECKPOINT_INTERVAL_MS);
@@ -277,8 +256,6 @@ export class OtlpSink implements Component, FlowConsumer {
       this.log.warn({ records: left }, 'flow log records not exported before the shutdown deadline');
     }
     this.saveCheckpoint(true);
-    dc.unsubscribe('http.client.response.finish', this.onResponse);
-    dc.unsubscribe('http.client.request.error', this.onRequestError);
     await this.provider.shutdown().catch(() => {});
     await this.exporter.shutdown().catch(() => {});
     this.agent.destroy();
@@ -383,7 +360,6 @@ export class OtlpSink implements Component, FlowConsumer {
   }
 
   private exportOnce(batch: ReadableLogRecord[]): Promise<Outcome> {
-    this.lastResponse = undefined;
     return new Promise((resolve) => {
       // Past the stop deadline nobody waits for the request in flight.
       const abandon = (): void => resolve({ ok: false, permanent: false, reason: 'shutdown', detail: 'stopped while exporting' });
@@ -395,34 +371,19 @@ export class OtlpSink implements Component, FlowConsumer {
           resolve({ ok: true });
           return;
         }
-        const response = this.lastResponse;
+        // This request's own answer (the transport's error), never another batch's.
         const error = result.error;
-        const detail = response?.status !== undefined ? `HTTP ${response.status}` : (error?.message ?? 'export failed');
-        const status = response?.status ?? (error as { code?: unknown } | undefined)?.code;
-        if (typeof status === 'number') {
+        const detail = error?.message ?? 'export failed';
+        if (error instanceof ExportHttpError && error.status !== undefined) {
+          const { status, retryAfterMs } = error;
           const permanent = status >= 400 && status < 500 && status !== 408 && status !== 429;
-          resolve({ ok: false, permanent, reason: `http_${status}`, detail, ...(response?.retryAfterMs ? { retryAfterMs: response.retryAfterMs } : {}) });
+          resolve({ ok: false, permanent, reason: `http_${status}`, detail, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
           return;
         }
-        const networkError = response !== undefined || typeof (error as { code?: unknown } | undefined)?.code === 'string';
-        const reason = /timed? ?out/i.test(detail) ? 'timeout' : networkError ? 'network' : 'other';
+        const reason = error instanceof ExportHttpError ? (error.timedOut ? 'timeout' : 'network') : 'other';
         resolve({ ok: false, permanent: false, reason, detail });
       });
     });
-  }
-
-  /** Remembers the HTTP outcome of this sink's own requests (the exporter reports only success or failure). */
-  private observe(message: unknown): void {
-    const { request, response, error } = message as { request?: { agent?: unknown }; response?: http.IncomingMessage; error?: NodeJS.ErrnoException };
-    if (request?.agent !== this.agent) return;
-    if (response !== undefined) {
-      const status = response.statusCode ?? 0;
-      this.requests.inc({ code: String(status) });
-      const after = status === 429 || status === 503 ? retryAfterMs(response.headers['retry-after']) : undefined;
-      this.lastResponse = { status, ...(after !== undefined ? { retryAfterMs: after } : {}) };
-    } else if (error !== undefined) {
-      this.lastResponse = {};
-    }
   }
 
   private saveCheckpoint(force = false): void {

@@ -10,7 +10,7 @@ import { VERSION } from '../../../src/version.js';
 import { bucket, GoldmaneTestServer } from '../../support/goldmane-server.js';
 import { get } from '../../support/http.js';
 import { eventually, sampleValue } from '../../support/metrics-text.js';
-import { OtlpReceiver, type ReceivedLog } from '../../support/otlp-receiver.js';
+import { OtlpReceiver, type HeldRequest, type ReceivedLog } from '../../support/otlp-receiver.js';
 import { DNS_DENIED, PASSED, WEB_TO_DB, report } from '../../sources/goldmane/flows.js';
 import { EXPECTED_ATTRIBUTES, EXPECTED_BODY, streamThreeBuckets } from '../flow-log-golden.js';
 import { tempDir } from '../../support/temp.js';
@@ -142,10 +142,38 @@ describe('otlp sink against an OTLP/HTTP receiver', () => {
     assert.equal(sampleValue(text, 'flowlens_otlp_dropped_total', { reason: 'rejected' }), undefined);
   });
 
+  test('two batches in flight answered 503 (Retry-After: 2) and 200, headers crossed: each batch gets its own status', async () => {
+    const { goldmane, receiver } = await startPeers();
+    receiver.hold(2);
+    const agent = await startAgent(goldmane, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '1' }, ['otlp.retry.initial=50ms', 'otlp.retry.max=50ms']);
+    const stream = await goldmane.nextStream();
+    stream.write(report(1, WEB_TO_DB, 0, { connections: 1 }));
+    stream.write(report(2, DNS_DENIED, 0, { connections: 1 }));
+    await eventually(() => receiver.held.length === 2, () => `${receiver.held.length} requests held`);
+    const [first, second] = receiver.held as [HeldRequest, HeldRequest];
+    // The first batch's status line arrives, then the second's, then the bodies: a status shared
+    // between in-flight requests would hand the first batch the second one's 200.
+    first.head(503, { 'retry-after': '2' });
+    second.head(200);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const answered = Date.now();
+    first.end();
+    second.end();
+    await eventually(() => receiver.logs.length === 2, () => `${receiver.logs.length} of 2 records accepted`, 10_000);
+    const retriedAfter = Date.now() - answered;
+    assert.ok(retriedAfter >= 1_900, `the 503 batch waited for its own Retry-After (${retriedAfter} ms), not the backoff of 50 ms`);
+    assert.deepEqual(new Set(receiver.logs.map(identity)).size, 2, 'each record once');
+    const text = await scrape(agent);
+    assert.equal(sampleValue(text, 'flowlens_otlp_export_failures_total', { reason: 'http_503' }), 1);
+    assert.equal(sampleValue(text, 'flowlens_otlp_export_failures_total', { reason: 'http_200' }), undefined);
+    assert.equal(sampleValue(text, 'flowlens_otlp_http_responses_total', { code: '503' }), 1);
+    assert.equal(sampleValue(text, 'flowlens_otlp_http_responses_total', { code: '200' }), 2);
+    assert.equal(sampleValue(text, 'flowlens_otlp_retries_total'), 1);
+  });
+
   test('a receiver that is down, then up: everything arrives once; a full queue drops the oldest and counts them', async () => {
     const { goldmane, receiver } = await startPeers();
     await receiver.stop();
-    // A short timeout: the exporter's own quick retries give up fast, so the sink's retries show.
     const agent = await startAgent(goldmane, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, ['otlp.timeout=300ms']);
     streamThreeBuckets(await goldmane.nextStream());
     await eventually(async () => (sampleValue(await scrape(agent), 'flowlens_otlp_export_failures_total', { reason: 'network' }) ?? 0) >= 2, async () => await scrape(agent));
