@@ -9,7 +9,7 @@ import { tempDir } from './support/temp.js';
 import { toolSkip } from './support/tools.js';
 
 // `flowlens demo` as a newcomer runs it: within 30 seconds every
-// seed-compatible family of the metric contract and the flowlens families
+// drop-in family of the replaced tools and the flowlens families
 // of each component have values, and the flow log fills. Its files live in
 // $TMPDIR and are gone once it stops, also after a kill -9 (the next demo
 // removes them).
@@ -62,7 +62,7 @@ function startDemo(): { child: ChildProcess; output: () => string; exited: Promi
 const demo = startDemo();
 const stdout = (): string => demo.output();
 
-test('npm run demo: every seed-compatible and flowlens family has live values within 30 s; flow logs are written', async () => {
+test('npm run demo: every drop-in and flowlens family has live values within 30 s; flow logs are written', async () => {
   const started = Date.now();
   await eventually(() => /metrics\s+(http:\S+)/.test(stdout()), () => `no address printed:\n${stdout()}`, 20_000);
   const metricsUrl = /metrics\s+(http:\S+)/.exec(stdout())![1]!;

@@ -1,8 +1,8 @@
 import type { Chain, Rule, Ruleset } from './ruleset.js';
 
 // Felix's workload chains read by their comments (never by mark bits: the mark
-// mask is configurable), for every layout of Calico 3.26-3.32
-// (research/iptables.md section 2):
+// mask is configurable), for every layout of Calico 3.26-3.32 (projectcalico/calico
+// felix/rules/endpoints.go and policy.go at those tags):
 //
 // - in `cali-tw-<iface>` (to the workload: ingress) and `cali-fw-<iface>`
 //   (egress), a jump to a policy chain (`cali-pi-`/`cali-po-`) or a policy

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { duration } from '../config/fields.js';
 
-// The `accounting` section (CONTRACTS.md section 2). calico-accountant's
+// The `accounting` section (docs/contracts.md section 2). calico-accountant's
 // variables map onto it in src/config/env.ts: MINIMUM_COUNTER, and
 // FELIX_INTERFACEPREFIX as Calico's own components read it; NODENAME sets
 // kubernetes.nodeName.
@@ -20,7 +20,7 @@ export const accountingSchema = z
       .int()
       .min(0)
       .default(0)
-      .meta({ description: "calico-accountant's MINIMUM_COUNTER: a scrape in which no sample reaches it is dropped (its seed-compatible families are left out and calico_accountant_dropped_scrape counts it)." }),
+      .meta({ description: "calico-accountant's MINIMUM_COUNTER: a scrape in which no sample reaches it is dropped (its calico-accountant families are left out and calico_accountant_dropped_scrape counts it)." }),
     interfacePrefixes: z
       .array(z.string().regex(/^[a-z0-9]{1,8}$/, 'an interface prefix: lower-case letters and digits'))
       .min(1)

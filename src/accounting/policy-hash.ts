@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 
-// Felix's chain names for policies whose name is too long (research/iptables.md
-// section 2, GetLengthLimitedID, the same from 3.26 to 3.32): over the limit
+// Felix's chain names for policies whose name is too long (projectcalico/calico
+// GetLengthLimitedID in felix/hashutils/id.go, libcalico-go/lib/hash in 3.32;
+// the same algorithm from 3.26 to 3.32): over the limit
 // (28 for iptables), the name is the prefix, "_" and the start of the
 // base64url SHA-256 of the suffix. The accountant reads names from the chains'
 // comments; this is the fallback for a hashed chain without one: the chain

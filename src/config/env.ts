@@ -1,7 +1,8 @@
 // Every environment variable flowlens reads, one row each. Seed variables keep
-// the meaning they had in the tool flowlens replaces (CONTRACTS.md section 2).
+// the meaning they had in the tool flowlens replaces (docs/contracts.md section 2).
 // The loader applies the rows in order; two rows that set the same key to
-// different values are a configuration error, never a silent pick.
+// different values are a configuration error unless one yields to the other
+// (yieldsTo), the rule docs/configuration.md states.
 
 export interface EnvVariable {
   readonly name: string;

@@ -9,7 +9,7 @@ import { ConfigError, describeFsError } from './errors.js';
 import { getPath, schemaFields, toJsonSchema, type SchemaNode } from './json-schema.js';
 import { buildConfigSchema, type Config } from './schema.js';
 
-// Precedence (CONTRACTS.md section 2): flags > environment > config file > defaults.
+// Precedence (docs/contracts.md section 2): flags > environment > config file > defaults.
 // Every value remembers where it came from, so an error can name both the
 // setting and its origin in one line.
 

@@ -50,8 +50,11 @@ export function renderConfigurationReference(definitions: readonly ComponentDefi
   lines.push(
     '## Environment variables',
     '',
-    'Seed variables keep the meaning they had in the tool flowlens replaces. An empty variable counts as unset.',
-    'Two variables that set the same key to different values are a configuration error.',
+    'The replaced tools\' variables keep the meaning they had there. An empty variable counts as unset.',
+    'Two variables that set the same key to different values are a configuration error, unless the',
+    'row of one of them names the other as the one that wins (for example `NODE_NAME` over `NODENAME`,',
+    'a logs-specific `OTEL_EXPORTER_OTLP_LOGS_*` over its generic twin): then the winner is used. This',
+    'is the only rule for such pairs; other pages link here.',
     '',
     '| variable | sets | from | meaning |',
     '|---|---|---|---|',
@@ -64,7 +67,7 @@ export function renderConfigurationReference(definitions: readonly ComponentDefi
     '## Enabling components',
     '',
     'A component runs when its section appears in the config file (or in a `--set` flag), when the',
-    'environment variable its seed tool required is set, or when it is named in `enable` /',
+    'environment variable the tool it replaces required is set, or when it is named in `enable` /',
     '`FLOWLENS_ENABLE`. Naming a component this version does not have is a configuration error.',
     '',
   );

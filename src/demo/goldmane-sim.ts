@@ -9,7 +9,8 @@ import { FLOWS, intervalCounts, pods, type DemoFlow } from './cluster.js';
 // 15-second buckets on multiples of 15 unix seconds, one message per flow key
 // and bucket carrying that bucket's counts only. A new stream first gets the
 // buckets of the last five minutes from its start_time_gte on, then, at each
-// rollover, the bucket two behind the head (research/goldmane.md).
+// rollover, the bucket two behind the head (projectcalico/calico
+// goldmane/pkg/goldmane/goldmane.go; docs/goldmane.md).
 
 const BUCKET = 15;
 const HISTORY = 20; // buckets (five minutes)

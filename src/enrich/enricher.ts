@@ -5,7 +5,7 @@ import type { Meta } from '../kube/objects.js';
 
 // goflow2-kube-enricher's enrichment: for each mapped field holding an IP,
 // the fields <Prefix>Pod, Namespace, HostIP, Workload, WorkloadKind, Warn,
-// exactly as the seed wrote them (CONTRACTS.md section 5):
+// exactly as the seed wrote them (docs/contracts.md section 5):
 //
 // - a pod IP: Pod, Namespace, HostIP, Workload, WorkloadKind (+ Warn);
 // - a service ClusterIP: Namespace, Workload (the service), WorkloadKind "Service";

@@ -6,7 +6,7 @@ import {
   type MetricType,
 } from './exposition.js';
 
-// The series budget (CONTRACTS.md section 4): every metric family flowlens
+// The series budget (docs/contracts.md section 4): every metric family flowlens
 // exposes lives here. A family holds at most `maxSeries` label sets; a new
 // label set beyond that is folded into one overflow series whose label values
 // are all `__overflow__` (so totals stay right), and the fold is counted in

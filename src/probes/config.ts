@@ -2,7 +2,7 @@ import { domainToASCII } from 'node:url';
 import * as z from 'zod';
 import { dialAddressValue, duration, listenAddress, optionalDialAddress } from '../config/fields.js';
 
-// The `probes` section (CONTRACTS.md section 2). net-exporter's flags map onto
+// The `probes` section (docs/contracts.md section 2). net-exporter's flags map onto
 // it as aliases of `flowlens run` (-hosts, -dns-service, -dns-namespace,
 // -disable-dns-tcp-check, -timeout; src/cli.ts).
 

@@ -3,7 +3,7 @@ import type { CounterFamily, GaugeFamily, HistogramFamily } from '../metrics/ser
 import type { FailureReason } from './outcome.js';
 
 // The probes' metric families: net-exporter's, with its names, labels and
-// buckets (CONTRACTS.md section 4), and flowlens' own beside them. Probe series
+// buckets (docs/contracts.md section 4), and flowlens' own beside them. Probe series
 // do not expire by time: a target's series are removed when it stops being a
 // target (a peer left the ring).
 

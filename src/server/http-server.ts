@@ -18,7 +18,7 @@ import {
   type TlsFiles,
 } from './credentials.js';
 
-// The one HTTP server (CONTRACTS.md section 3): /metrics, /health (/healthz),
+// The one HTTP server (docs/contracts.md section 3): /metrics, /health (/healthz),
 // /ready. Probe endpoints stay open so the kubelet can reach them; /metrics
 // (and anything added later) sits behind basic auth and client-certificate
 // checks when those are configured.

@@ -97,7 +97,7 @@ test("Felix's length-limited chain names: the test vectors of felix/rules and li
   assert.equal(lengthLimitedId('felix', '1234', 10), 'felix1234');
   assert.equal(lengthLimitedId('cali-pi-', '/long-policy-name-that-gets-hashed'), 'cali-pi-_FJ9yUkNpzshVDh2n7mg');
   const chains = knpChains('default', 'allow-nginx');
-  // 3.26-3.28, 3.29-3.31 and 3.32 schemes (research/iptables.md section 2).
+  // 3.26-3.28, 3.29-3.31 and 3.32 naming schemes (libcalico-go/lib/names/policy.go at those tags).
   for (const chain of ['cali-pi-_dMXF9XERrXSkww4mw6F', 'cali-pi-_KZDIIDu2y0vrdgDalAi', 'cali-pi-_JfeG2_w8PWOceh6XmuV']) {
     assert.equal(chains.get(chain), 'default/knp.default.allow-nginx', chain);
   }

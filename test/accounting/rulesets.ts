@@ -1,5 +1,6 @@
-// Felix-shaped rulesets for the accounting tests, after research/iptables.md
-// section 2 (chain layout and comments by Calico version). Loaded with
+// Felix-shaped rulesets for the accounting tests, after Felix's renderer
+// (projectcalico/calico felix/rules/ at v3.26-v3.32: chain layout and comments
+// by Calico version). Loaded with
 // `iptables-restore -c` (exact counters) or `nft -f` into a network namespace.
 //
 // Workloads (the Kubernetes test server serves them):

@@ -8,7 +8,7 @@ import { get } from '../support/http.js';
 import { promtoolCheck } from '../support/promtool.js';
 import { toolSkip } from '../support/tools.js';
 
-// CONTRACTS.md section 3: promtool reports no errors, and no lint problem on a
+// docs/contracts.md section 3: promtool reports no errors, and no lint problem on a
 // flowlens_ family (seed names without _total and prom-client's Node.js
 // metrics may draw lint warnings).
 

@@ -1,4 +1,4 @@
-// Where a (re)connected stream starts (CONTRACTS.md section 6):
+// Where a (re)connected stream starts (docs/contracts.md section 6):
 // - first connect: 0, Goldmane's "from now" (nothing before the agent started
 //   is counted, so a restarted agent never re-counts what it exported before);
 // - after a disconnect: the last end_time received, which is the start of the

@@ -72,7 +72,7 @@ test('jsonl never blocks the pipeline: a reader that does not keep up costs coun
   await sink.stop(AbortSignal.timeout(100));
 });
 
-test('the agent as a process: seed 001 variables, flow logs on stdout (jsonl) and OTLP, flushed on SIGTERM', async () => {
+test("the agent as a process: calico-flow-logs-otlphttp-exporter's variables, flow logs on stdout (jsonl) and OTLP, flushed on SIGTERM", async () => {
   const goldmane = await goldmanePeer();
   const receiver = new OtlpReceiver();
   await receiver.start();
