@@ -43,7 +43,7 @@ async function query(base: string, expression: string): Promise<VectorSample[]> 
   return body.data.result;
 }
 
-test('a real Prometheus scrapes /metrics over mTLS with basic auth, keeping seed metric names', { skip, timeout: 90_000 }, async () => {
+test('a real Prometheus scrapes /metrics over mTLS with basic auth, keeping the drop-in metric names', { skip, timeout: 90_000 }, async () => {
   const certs = await makeCerts();
   const dir = tempDir('prometheus');
   const passwordFile = join(dir, 'password');
