@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
@@ -129,5 +129,32 @@ describe('deploy/kubernetes rendered with kubectl kustomize', { skip }, () => {
     const monitored = all.filter((object) => object.kind === 'Service' && Object.entries(monitor.spec.selector.matchLabels as Record<string, string>).every(([key, value]) => object.metadata.labels?.[key] === value));
     assert.equal(monitored.length, 2, 'the ServiceMonitor scrapes both parts');
     for (const service of monitored) assert.ok((service.spec.ports as Json[]).some((port) => port.name === monitor.spec.endpoints[0].port));
+  });
+
+  test('the Goldmane certificate recipes (goldmane.md, deployment.md) make the Secret the manifests mount, in their namespace, at the paths the configuration reads', () => {
+    const deployment = all.find((object) => object.kind === 'Deployment')!;
+    const namespace = deployment.metadata.namespace as string;
+    const volume = (deployment.spec.template.spec.volumes as Json[]).find((entry) => entry.secret !== undefined)!;
+    const secretName = volume.secret.secretName as string;
+    const mountPath = (deployment.spec.template.spec.containers[0].volumeMounts as Json[]).find((mount) => mount.name === volume.name)!.mountPath as string;
+    const clusterConfig = all.find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith('flowlens-cluster'))!;
+    const tls = (parseAllDocuments(clusterConfig.data['config.yaml'])[0]!.toJS() as Json).goldmane.tls as Record<string, string>;
+    const keys = Object.values(tls).map((path) => {
+      assert.ok(path.startsWith(`${mountPath}/`), `${path} is in the mounted Secret`);
+      return path.slice(mountPath.length + 1);
+    });
+    assert.deepEqual(keys.sort(), ['ca.crt', 'tls.crt', 'tls.key']);
+
+    const docs = new URL('../../docs/', import.meta.url).pathname;
+    const goldmane = readFileSync(join(docs, 'goldmane.md'), 'utf8');
+    const certificate = [...goldmane.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap((block) => parseAllDocuments(block[1]!).map((doc) => doc.toJS() as Json)).find((object) => object?.kind === 'Certificate');
+    assert.ok(certificate, 'goldmane.md has a cert-manager Certificate');
+    assert.equal(certificate.metadata.namespace, namespace);
+    assert.equal(certificate.spec.secretName, secretName, 'cert-manager writes tls.crt, tls.key and ca.crt into that Secret');
+    const quickStart = [...goldmane.matchAll(/```yaml\n([\s\S]*?)```/g)].map((block) => parseAllDocuments(block[1]!)[0]!.toJS() as Json).find((object) => object?.goldmane !== undefined);
+    assert.deepEqual(quickStart?.goldmane.tls, tls, 'the quick start reads the paths the manifests mount');
+    const created = /kubectl -n (\S+) create secret generic (\S+) \\\n\s+--from-file=tls\.crt=\S+ --from-file=tls\.key=\S+ \\\n\s+--from-file=ca\.crt=/.exec(readFileSync(join(docs, 'deployment.md'), 'utf8'));
+    assert.ok(created, 'deployment.md creates the Secret with tls.crt, tls.key and ca.crt');
+    assert.deepEqual([created[1], created[2]], [namespace, secretName]);
   });
 });
