@@ -1,3 +1,4 @@
+import { formatIpv6 } from '../kube/ip.js';
 import type { FlowMessage, Scalar } from './flow-message.js';
 
 // A FlowMessage rendered as goflow2's own JSON formatter renders it, byte for
@@ -74,25 +75,7 @@ function enumName(names: readonly string[] | Readonly<Record<number, string>>, v
 function ipv6Text(data: Uint8Array): string {
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((data[i]! << 8) | data[i + 1]!);
-  // The longest run of two or more zero groups becomes "::" (the first one on a tie).
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((group) => group.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+  return formatIpv6(groups);
 }
 
 const dotted = (data: Uint8Array, at = 0): string => `${data[at]}.${data[at + 1]}.${data[at + 2]}.${data[at + 3]}`;

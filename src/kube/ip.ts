@@ -37,7 +37,8 @@ function ipv6Groups(text: string): number[] | undefined {
   return [...before, ...new Array<number>(missing).fill(0), ...after];
 }
 
-function formatIpv6(groups: number[]): string {
+/** Eight 16-bit groups as RFC 5952 text (what Go's net and netip print too), without the IPv4-mapped form. */
+export function formatIpv6(groups: readonly number[]): string {
   // The longest run of two or more zero groups becomes "::" (the first such run on a tie).
   let bestStart = -1;
   let bestLength = 1;
