@@ -39,6 +39,15 @@ const ADDRESS_FIELDS: Readonly<Record<string, number>> = {
   bgp_next_hop: 100,
 };
 
+/** The FlowMessage field numbers a -mapping names; a ConfigError for a field that holds no address. */
+export function addressFields(mapping: readonly MappingEntry[] | undefined): { number: number; prefix: string }[] {
+  return (mapping ?? parseMapping(DEFAULT_MAPPING)).map(({ field, prefix }) => {
+    const number = ADDRESS_FIELDS[field];
+    if (number === undefined) throw new ConfigError(`-mapping: "${field}" is not an address field of goflow2's FlowMessage (protobuf input: ${Object.keys(ADDRESS_FIELDS).join(', ')})`);
+    return { number, prefix };
+  });
+}
+
 export interface ProtobufStats {
   records: number;
   enriched: number;
@@ -62,11 +71,7 @@ export class ProtobufEnricher {
     mapping: readonly MappingEntry[] | undefined,
     private readonly logger: Logger,
   ) {
-    this.fields = (mapping ?? parseMapping(DEFAULT_MAPPING)).map(({ field, prefix }) => {
-      const number = ADDRESS_FIELDS[field];
-      if (number === undefined) throw new ConfigError(`-mapping: "${field}" is not an address field of goflow2's FlowMessage (protobuf input: ${Object.keys(ADDRESS_FIELDS).join(', ')})`);
-      return { number, prefix };
-    });
+    this.fields = addressFields(mapping);
   }
 
   /** Takes input bytes; returns the output for every complete message in them. */

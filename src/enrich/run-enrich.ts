@@ -10,7 +10,7 @@ import { HttpServer } from '../server/http-server.js';
 import { VERSION } from '../version.js';
 import { Enricher, NO_ENRICHMENT, type IpEnrichment, type MappingEntry } from './enricher.js';
 import { JsonLineEnricher } from './json-lines.js';
-import { ProtobufEnricher } from './protobuf.js';
+import { addressFields, ProtobufEnricher } from './protobuf.js';
 
 // `flowlens enrich`: goflow2 records on stdin, the same records with
 // Kubernetes fields on stdout, goflow2-kube-enricher's drop-in. Output starts
@@ -53,6 +53,7 @@ export async function runEnrich(options: EnrichOptions): Promise<void> {
   const { logger } = options;
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
+  if (options.inputFormat === 'pb') addressFields(options.mapping); // a bad -mapping fails now, not after the sync
   const loaded = await loadKubeConfig({ kubeconfig: options.kubeconfig }, { env: options.env ?? process.env, setting: '--kubeconfig', order: 'kubeconfig-first' });
   if (loaded === undefined) {
     throw new ConfigError('--kubeconfig: no Kubernetes API access: neither --kubeconfig nor KUBECONFIG is set, and not running in a pod');
