@@ -175,6 +175,7 @@ export class KubeCache implements Component {
     const events = metrics?.counter({ name: 'flowlens_kube_events_total', help: 'Watch events received, by kind and type (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR).', labelNames: ['kind', 'type'], expires: false });
     const relists = metrics?.counter({ name: 'flowlens_kube_relists_total', help: 'Full lists after the first (410 Gone or an error that lost the watch position), by kind.', labelNames: ['kind'], expires: false });
     const errors = metrics?.counter({ name: 'flowlens_kube_errors_total', help: 'Failed list or watch calls, by kind and HTTP status (0: no answer).', labelNames: ['kind', 'status'], expires: false });
+    const malformed = metrics?.counter({ name: 'flowlens_kube_watch_malformed_total', help: 'Watch events that were not well-formed (each one is followed by a relist), by kind.', labelNames: ['kind'], expires: false });
     const lastSync = metrics?.gauge({ name: 'flowlens_kube_last_sync_timestamp_seconds', help: 'When the last full list of the kind completed (Unix time).', labelNames: ['kind'], expires: false });
     const objects = metrics?.gauge({ name: 'flowlens_kube_objects', help: 'Objects held in the cache, by kind.', labelNames: ['kind'], expires: false });
     const synced = metrics?.gauge({ name: 'flowlens_kube_synced', help: '1 once the kind completed its first list, 0 before (and for a kind the agent may not read).', labelNames: ['kind'], expires: false });
@@ -196,6 +197,7 @@ export class KubeCache implements Component {
       const onStats = (stat: ReflectorStat): void => {
         if (stat.type === 'event') events?.inc({ kind, type: stat.event });
         else if (stat.type === 'list' && stat.relist) relists?.inc({ kind });
+        else if (stat.type === 'malformed') malformed?.inc({ kind });
         else if (stat.type === 'error') {
           errors?.inc({ kind, status: String(stat.statusCode ?? 0) });
           this.lastFailure = `${kind}: ${stat.message}`;

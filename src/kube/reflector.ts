@@ -1,5 +1,6 @@
 import type { KubeConfig, ListWatch } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { RateLimitedLog } from '../log/rate-limited.js';
 import { Backoff } from '../retry/backoff.js';
 import { ApiError, listAll, METADATA_ACCEPT } from './api.js';
 import type { Meta } from './objects.js';
@@ -14,7 +15,11 @@ import type { Meta } from './objects.js';
 //   silent for longer than that is aborted (a dead connection without FIN);
 // - an error (API server down, connection reset, 5xx) is retried with
 //   backoff instead of ending the informer; the store keeps serving the last
-//   state meanwhile.
+//   state meanwhile;
+// - a malformed watch event (not an object, an event without an object or
+//   without metadata) is counted, logged (rate-limited) and answered with a
+//   relist: client-node's handler would throw on it from an async function,
+//   an unhandled rejection that ends the process.
 
 export interface ReflectorEvents<T> {
   /** A full list arrived (initial sync or relist): the complete set of objects. */
@@ -38,7 +43,24 @@ export interface ReflectorOptions<T extends { metadata: Meta }> {
   readonly backoff?: { initialMs: number; maxMs: number };
 }
 
-export type ReflectorStat = { type: 'list'; count: number; relist: boolean } | { type: 'event'; event: string } | { type: 'error'; message: string; statusCode?: number };
+export type ReflectorStat =
+  | { type: 'list'; count: number; relist: boolean }
+  | { type: 'event'; event: string }
+  | { type: 'error'; message: string; statusCode?: number }
+  | { type: 'malformed'; problem: string };
+
+const EVENT_TYPES = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
+
+/** What is wrong with a watch event client-node's ListWatch would choke on; undefined when nothing is. */
+export function malformedEvent(type: unknown, object: unknown): string | undefined {
+  if (typeof type !== 'string' || !EVENT_TYPES.has(type)) return `an event of type ${JSON.stringify(type) ?? 'undefined'}`;
+  if (object === null || typeof object !== 'object' || Array.isArray(object)) return `a ${type} event without an object`;
+  if (type === 'ERROR') return undefined;
+  const metadata = (object as { metadata?: unknown }).metadata;
+  if (metadata === null || typeof metadata !== 'object') return `a ${type} event whose object has no metadata`;
+  if (type !== 'BOOKMARK' && typeof (metadata as { name?: unknown }).name !== 'string') return `a ${type} event whose object has no name`;
+  return undefined;
+}
 
 type WatchCallback = (phase: string, object: unknown, watchObject?: unknown) => void;
 
@@ -50,6 +72,9 @@ export class Reflector<T extends { metadata: Meta }> {
   private watchdog?: NodeJS.Timeout;
   private lastActivity = Date.now();
   private currentWatch?: AbortController;
+  /** The current watch was ended to relist (after a malformed event). */
+  private relistRequested = false;
+  private readonly limitedLog: RateLimitedLog;
   private listedOnce = false;
   /** Resolves after the first complete list. */
   readonly synced: Promise<void>;
@@ -64,6 +89,7 @@ export class Reflector<T extends { metadata: Meta }> {
   ) {
     this.backoff = new Backoff(options.backoff?.initialMs ?? 1_000, options.backoff?.maxMs ?? 30_000);
     this.synced = new Promise((resolve) => (this.resolveSynced = resolve));
+    this.limitedLog = new RateLimitedLog(options.logger);
   }
 
   async start(): Promise<void> {
@@ -93,11 +119,23 @@ export class Reflector<T extends { metadata: Meta }> {
           { ...query, allowWatchBookmarks: true, timeoutSeconds },
           (phase, object) => {
             this.lastActivity = Date.now();
+            const problem = malformedEvent(phase, object);
+            if (problem !== undefined) {
+              this.malformed(problem, callback);
+              return;
+            }
             options.onStats?.({ type: 'event', event: phase });
-            if (phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED') callback(phase, options.slim(object));
-            else callback(phase, object);
+            const applied: unknown = phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED' ? callback(phase, options.slim(object)) : callback(phase, object);
+            // ListWatch's handler is async: what it throws must not become an unhandled rejection.
+            if (applied instanceof Promise) applied.catch((error: unknown) => this.malformed(`a ${phase} event it could not apply (${(error as Error)?.message ?? String(error)})`, callback));
           },
           (error: unknown) => {
+            if (this.relistRequested) {
+              // Ended by us to relist: ListWatch relists at once on 410.
+              this.relistRequested = false;
+              done(Object.assign(new Error('relist after a malformed watch event'), { code: 410 }));
+              return;
+            }
             if (error) failed = true;
             done(error);
           },
@@ -148,6 +186,17 @@ export class Reflector<T extends { metadata: Meta }> {
     }, 10_000);
     this.watchdog.unref();
     void listWatch.start().catch((error: unknown) => this.failed(error));
+  }
+
+  /** A watch event that cannot be trusted: counted, logged (rate-limited), and the kind relisted. */
+  private malformed(problem: string, callback: WatchCallback): void {
+    if (this.stopped) return;
+    this.options.onStats?.({ type: 'malformed', problem });
+    this.limitedLog.warn('malformed watch event', { kind: this.options.kind, problem }, 'malformed Kubernetes watch event: relisting');
+    if (this.relistRequested) return;
+    this.relistRequested = true;
+    callback('ERROR', { code: 410 }); // forget the resourceVersion: the next start lists
+    this.currentWatch?.abort();
   }
 
   private failed(error: unknown): void {

@@ -13,9 +13,9 @@ import { tempDir } from '../support/temp.js';
 
 const logger = pino({ level: 'silent' });
 
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -126,6 +126,25 @@ describe('Kubernetes metadata cache against a list/watch API server (through @ku
     const text = await metrics.render('text');
     assert.match(text, /^flowlens_kube_relists_total\{kind="pods"\} [1-9]/m);
     assert.match(text, /^flowlens_kube_events_total\{kind="pods",type="BOOKMARK"\} [1-9]/m);
+  });
+
+  test('malformed watch events are counted, logged once and answered with a relist; nothing crashes', async () => {
+    const { cache, metrics } = await newCache();
+    const sample = async (family: string): Promise<number> => Number(new RegExp(`^${family}\\{kind="pods"\\} (\\d+)`, 'm').exec(await metrics.render('text'))?.[1] ?? 0);
+    // The watch is live once an event arrives through it.
+    api.apply('pods', pod({ namespace: 'default', name: 'before-garbage', node: 'n1', ips: ['10.244.1.42'] }));
+    await until('watching', () => cache.podsByIP('10.244.1.42').length === 1);
+    for (const line of ['{}', '[1,2,3]', '"text"', '{"type":"BOOKMARK"}', '{"type":"ERROR"}', '{"type":"ADDED","object":{"kind":"Pod"}}', '{"type":"MODIFIED","object":null}', 'not json']) {
+      api.injectWatchLine('pods', line);
+    }
+    // An unhandled rejection from client-node's handler would end this process here.
+    let relists = 0;
+    await until('relisted', async () => (relists = await sample('flowlens_kube_relists_total')) >= 1);
+    assert.ok((await sample('flowlens_kube_watch_malformed_total')) >= 1);
+    api.apply('pods', pod({ namespace: 'default', name: 'after-garbage', node: 'n1', ips: ['10.244.1.41'] }));
+    await until('still watching', () => cache.podsByIP('10.244.1.41').length === 1);
+    assert.equal(cache.status().up, true);
+    assert.ok(relists >= 1);
   });
 
   test('an API server outage keeps the last state; the cache catches up when it returns', async () => {

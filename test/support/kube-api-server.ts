@@ -206,6 +206,11 @@ export class KubeApiServer {
     }
   }
 
+  /** Writes a raw line on every open watch of a kind (malformed events, as a broken proxy might send). */
+  injectWatchLine(kind: Kind, line: string): void {
+    for (const watcher of this.watchers) if (watcher.kind === kind) watcher.response.write(`${line}\n`);
+  }
+
   /** Cuts every watch connection (as a load balancer or API server restart does). */
   dropWatches(): void {
     for (const watcher of this.watchers) watcher.response.socket?.destroy();
