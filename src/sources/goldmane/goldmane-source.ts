@@ -4,6 +4,7 @@ import type { Component, ComponentStatus } from '../../components/component.js';
 import { describeFsError } from '../../config/errors.js';
 import type { FlowBus, FlowQueue } from '../../flow/flow-bus.js';
 import type { Logger } from '../../log/logger.js';
+import { RateLimitedLog } from '../../log/rate-limited.js';
 import type { MetricsPipeline } from '../../metrics/pipeline.js';
 import type { CounterFamily, GaugeFamily } from '../../metrics/series-budget.js';
 import { Backoff } from '../../retry/backoff.js';
@@ -23,6 +24,23 @@ import { planResume } from './resume.js';
 
 /** A call that survives this long after the handshake counts as up, before its first message. */
 const STABLE_AFTER_MS = 2_000;
+/** A report may start this far in the future (clock skew between nodes); beyond it, it is skipped. */
+const MAX_FUTURE_SECONDS = 600;
+
+/**
+ * Why a decoded report cannot be counted, or undefined: an interval that is
+ * not one (end_time 0 or before start_time), one far in the future, or a
+ * negative counter. Such a report must not move the resume point, the dedupe
+ * window or the gap counter, nor reach the sinks.
+ */
+export function invalidReport(report: FlowReport, nowSeconds: number): string | undefined {
+  if (!(report.startTime > 0) || !(report.endTime >= report.startTime)) return 'bad_interval';
+  if (report.startTime > nowSeconds + MAX_FUTURE_SECONDS) return 'future';
+  const counters = [report.packetsIn, report.packetsOut, report.bytesIn, report.bytesOut, report.numConnectionsStarted, report.numConnectionsCompleted, report.numConnectionsLive];
+  if (counters.some((value) => !(value >= 0))) return 'negative_counter';
+  return undefined;
+}
+
 /** Decoded flow keys kept by their encoded bytes; the cache starts over beyond this. */
 const MAX_KNOWN_KEYS = 200_000;
 
@@ -71,6 +89,7 @@ export class GoldmaneSource implements Component {
   private readonly dedupe: IntervalDedupe;
   private readonly backoff: Backoff;
   private readonly knownKeys = new Map<string, KnownKey>();
+  private readonly limitedLog: RateLimitedLog;
   private lastEndTime: number | undefined;
   /** Reports starting before this (unix seconds) are replays from a checkpoint resume. */
   private liveFrom = Number.NEGATIVE_INFINITY;
@@ -88,6 +107,7 @@ export class GoldmaneSource implements Component {
   private readonly messages: CounterFamily;
   private readonly duplicates: CounterFamily;
   private readonly skipped: CounterFamily;
+  private readonly badReports: CounterFamily;
   private readonly lastMessage: GaugeFamily;
   private readonly gap: CounterFamily;
 
@@ -95,6 +115,7 @@ export class GoldmaneSource implements Component {
     const { config, metrics } = options;
     this.config = config;
     this.logger = options.logger;
+    this.limitedLog = new RateLimitedLog(options.logger);
     this.now = options.now ?? Date.now;
     this.flows = options.flows;
     this.queue = options.flows.queue('goldmane', config.queueSize);
@@ -117,6 +138,12 @@ export class GoldmaneSource implements Component {
     this.skipped = metrics.counter({
       name: 'flowlens_goldmane_skipped_total',
       help: 'Messages that could not be used, by reason (decode, incomplete).',
+      labelNames: ['reason'],
+      ...self,
+    });
+    this.badReports = metrics.counter({
+      name: 'flowlens_goldmane_reports_skipped_total',
+      help: 'Decoded flow reports not counted because their values are impossible, by reason (bad_interval, future, negative_counter).',
       labelNames: ['reason'],
       ...self,
     });
@@ -256,7 +283,14 @@ export class GoldmaneSource implements Component {
     if (known === undefined) return;
     this.setUp();
     this.messages.inc();
-    this.lastMessage.set(undefined, this.now() / 1_000);
+    const now = this.now() / 1_000;
+    this.lastMessage.set(undefined, now);
+    const invalid = invalidReport(message, now);
+    if (invalid !== undefined) {
+      this.badReports.inc({ reason: invalid });
+      this.limitedLog.warn(invalid, { startTime: message.startTime, endTime: message.endTime }, 'skipped a Goldmane flow report with impossible values');
+      return;
+    }
     if (this.lastEndTime === undefined || message.endTime > this.lastEndTime) this.lastEndTime = message.endTime;
     if (this.dedupe.seen(known.parts.id, message.startTime)) {
       this.duplicates.inc();
@@ -284,7 +318,7 @@ export class GoldmaneSource implements Component {
 
   private skipDecodeFailure(reason: string): void {
     this.skipped.inc({ reason: 'decode' });
-    this.logger.warn({ error: reason }, 'skipped a Goldmane message that does not decode');
+    this.limitedLog.warn('decode', { error: reason }, 'skipped a Goldmane message that does not decode');
   }
 
   private setUp(): void {

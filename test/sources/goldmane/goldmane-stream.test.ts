@@ -8,6 +8,9 @@ import { Agent } from '../../../src/agent.js';
 import { componentDefinitions } from '../../../src/components/registry.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { FlowBus } from '../../../src/flow/flow-bus.js';
+import type { FlowRecord } from '../../../src/flow/flow-record.js';
+import { FlowMetrics } from '../../../src/sinks/prometheus/flow-metrics.js';
+import { goldmane } from '../../../src/sources/goldmane/codec.js';
 import { MetricsPipeline } from '../../../src/metrics/pipeline.js';
 import { goldmaneSchema } from '../../../src/sources/goldmane/config.js';
 import { GoldmaneSource } from '../../../src/sources/goldmane/goldmane-source.js';
@@ -212,6 +215,46 @@ describe('goldmane source, plaintext', () => {
     assert.equal(second.startTimeGte, resumeAt);
     const text = await metrics.render('text');
     assert.equal(sampleValue(text, 'flowlens_goldmane_gap_seconds_total'), resumeAt - bucket(0).endTime);
+  });
+});
+
+describe('goldmane source, hostile reports', () => {
+  test('impossible reports are skipped and counted by reason; their batch, the resume point, the dedupe window and the gap counter are untouched', async () => {
+    const server = await GoldmaneTestServer.start();
+    cleanup.push(() => server.kill());
+    const now = bucket(3).endTime * 1_000 + 20_000;
+    const metrics = new MetricsPipeline({ maxSeriesPerMetric: 1_000, seriesTtlMs: 0, version: 'test', processMetrics: false });
+    const flows = new FlowBus(metrics);
+    const counted: FlowRecord[] = [];
+    flows.subscribe(new FlowMetrics(metrics));
+    flows.subscribe({ consume: (records) => void counted.push(...records) });
+    const config = goldmaneSchema.parse({ address: server.address, reconnect: { initial: '20ms', max: '50ms' } });
+    const source = new GoldmaneSource({ config, logger, metrics, flows, now: () => now });
+    await source.start();
+    cleanup.push(() => source.stop(AbortSignal.timeout(2_000)));
+
+    const first = await server.nextStream();
+    const good = report(1, WEB_TO_DB, 1, { connections: 2 });
+    const withFlow = (changes: Record<string, number>): goldmane.FlowResult.$Properties => ({ id: 9, flow: { ...report(9, WEB_TO_DB, 2).flow, ...changes } });
+    first.write(good);
+    first.write(withFlow({ packetsIn: -5, numConnectionsStarted: 1 }));
+    first.write(withFlow({ startTime: bucket(10_000).startTime, endTime: bucket(10_000).endTime, numConnectionsStarted: 1 }));
+    first.write(withFlow({ endTime: 0, numConnectionsStarted: 1 }));
+    first.write(withFlow({ endTime: bucket(2).startTime - 1, numConnectionsStarted: 1 }));
+    first.write(report(2, WEB_TO_DB, 2, { connections: 3 }));
+    await eventually(async () => counted.length === 2, () => `${counted.length} records reached the sinks`);
+    const text = await metrics.render('text');
+    const allowed = text.split('\n').filter((line) => line.startsWith('calico_flow_allow{'));
+    assert.equal(allowed.length, 1, allowed.join('\n'));
+    assert.match(allowed[0]!, /src_pod="web-\*".* 5$/, 'both good reports counted, nothing of the bad ones');
+    for (const [reason, count] of [['negative_counter', 1], ['future', 1], ['bad_interval', 2]] as const) {
+      assert.equal(sampleValue(text, 'flowlens_goldmane_reports_skipped_total', { reason }), count, reason);
+    }
+    assert.equal(sampleValue(text, 'flowlens_goldmane_dedupe_keys'), 2);
+    first.fail(grpc.status.UNAVAILABLE, 'restart');
+    const second = await server.nextStream();
+    assert.equal(second.startTimeGte, bucket(2).endTime, 'resumes after the last good report, not the future one');
+    assert.equal(sampleValue(await metrics.render('text'), 'flowlens_goldmane_gap_seconds_total'), 0);
   });
 });
 
