@@ -17,8 +17,17 @@ const PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/y;
 
 export class DurationError extends Error {}
 
+/** The longest a Node.js timer can wait (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
 /** Parses a duration into milliseconds; throws DurationError with a readable message. */
 export function parseDuration(input: string | number): number {
+  const ms = parseMilliseconds(input);
+  if (ms > MAX_DURATION_MS) throw new DurationError(`invalid duration ${JSON.stringify(input)}: longer than 24.8 days, the longest a timer can wait`);
+  return ms;
+}
+
+function parseMilliseconds(input: string | number): number {
   if (typeof input === 'number') {
     if (!Number.isFinite(input) || input < 0) {
       throw new DurationError(`invalid duration ${input}: must be a non-negative number of seconds`);

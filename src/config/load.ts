@@ -1,4 +1,4 @@
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import YAML from 'yaml';
 import type * as z from 'zod';
@@ -141,13 +141,40 @@ function nonEmpty(value: string | undefined): value is string {
   return value !== undefined && value !== '';
 }
 
-function readConfigFile(file: string, setting: string): Data {
-  let text: string;
+/** A configuration file larger than this is refused (a mistake, not a configuration). */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** The file's text: a regular file of at most MAX_CONFIG_BYTES (a FIFO or /dev/zero would block or never end). */
+function readBoundedFile(file: string, setting: string): string {
+  let fd: number;
   try {
-    text = readFileSync(file, 'utf8');
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     throw new ConfigError(`${setting}: cannot read config file "${file}": ${describeFsError(err)}`);
   }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new ConfigError(`${setting}: config file "${file}" is not a regular file`);
+    if (stat.size > MAX_CONFIG_BYTES) throw new ConfigError(`${setting}: config file "${file}" has ${stat.size} bytes; at most 1 MiB is read`);
+    const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    if (length > MAX_CONFIG_BYTES) throw new ConfigError(`${setting}: config file "${file}" grew beyond 1 MiB while it was read`);
+    return buffer.toString('utf8', 0, length);
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`${setting}: cannot read config file "${file}": ${describeFsError(err)}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readConfigFile(file: string, setting: string): Data {
+  const text = readBoundedFile(file, setting);
   const document = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const error = document.errors[0];
   if (error !== undefined) {

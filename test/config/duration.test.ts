@@ -23,6 +23,9 @@ test('bad durations are refused with a readable reason', () => {
   }
   assert.throws(() => parseDuration(-1), /non-negative/);
   assert.throws(() => parseDuration(Number.NaN), /invalid duration/);
+  // Timers hold 2^31 - 1 ms: a longer one would fire at once.
+  for (const long of ['600h', '2147484s', 2_147_484]) assert.throws(() => parseDuration(long), /longer than 24\.8 days/, String(long));
+  assert.equal(parseDuration('596h'), 596 * 3_600_000);
 });
 
 test('formatting writes the shortest exact duration and round-trips', () => {

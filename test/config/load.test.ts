@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -118,6 +119,16 @@ test('unreadable files are configuration errors naming the key', () => {
     /^widget\.caFile: cannot read ".*": not a regular file \(from flag --set widget\.caFile\)$/,
   );
   assert.match(configError({ configFile: file('server:\n  tls:\n    certFile: /etc/hostname\n') }), /^server\.tls\.keyFile: expected string, got nothing/);
+});
+
+test('a config file must be a regular file of at most 1 MiB; a duration longer than a timer holds is refused', () => {
+  const fifo = join(dir, 'config.fifo');
+  spawnSync('mkfifo', [fifo]);
+  // A FIFO nobody writes to would block the read forever; /dev/zero never ends.
+  assert.match(configError({ configFile: fifo }), /^--config: config file ".*config\.fifo" is not a regular file$/);
+  assert.match(configError({ configFile: '/dev/zero' }), /^--config: config file "\/dev\/zero" is not a regular file$/);
+  assert.match(configError({ configFile: file(`# ${'x'.repeat(1024 * 1024)}\n`) }), /^--config: config file ".*" has \d+ bytes; at most 1 MiB is read$/);
+  assert.match(configError({ flags: { set: ['metrics.seriesTtl=600h'] } }), /^metrics\.seriesTtl: invalid duration "600h": longer than 24\.8 days, the longest a timer can wait \(from flag --set metrics\.seriesTtl\)$/);
 });
 
 test('secret values are never echoed in errors', () => {
