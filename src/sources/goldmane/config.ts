@@ -41,6 +41,9 @@ export const goldmaneSchema = z
       .max(10_000_000)
       .default(100_000)
       .meta({ description: 'Flow records held between the stream and the sinks; beyond it the oldest are dropped and counted.' }),
+    idleTimeout: duration('5m', {
+      description: 'A stream that delivers no flow report for this long (open but silent, or trickling bytes) counts as down and is reopened; 0 turns the check off. Goldmane reports every active flow every 15 s.',
+    }),
     dedupeWindow: duration('5m', {
       description: 'How far back re-sent flow reports are recognized (keys of the newest buckets within it are kept).',
     }),

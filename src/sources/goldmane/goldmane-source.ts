@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import type { Component, ComponentStatus } from '../../components/component.js';
+import { formatDuration } from '../../config/duration.js';
 import { describeFsError } from '../../config/errors.js';
 import type { FlowBus, FlowQueue } from '../../flow/flow-bus.js';
 import type { Logger } from '../../log/logger.js';
@@ -99,7 +100,9 @@ export class GoldmaneSource implements Component {
   private reason = 'connecting';
   private stopping = false;
   private loop: Promise<void> | undefined;
-  private cancelCall: (() => void) | undefined;
+  private cancelCall: ((end: StreamEnd) => void) | undefined;
+  /** When the current stream opened or last delivered a report (ms), for the idle check. */
+  private lastActivity = 0;
   private wake: (() => void) | undefined;
 
   private readonly streamUp: GaugeFamily;
@@ -157,9 +160,11 @@ export class GoldmaneSource implements Component {
       help: 'Seconds of flow data lost because an outage outlasted Goldmane\'s one-hour memory.',
       ...self,
     });
-    // Series without labels exist from the start, at 0, so rate() and alerts see them.
+    // Series without labels exist from the start, at 0, so rate() and alerts see them; the last
+    // message time starts at the source's start, so "no message for a while" alerts work before the first.
     this.streamUp.set(undefined, 0);
     for (const counter of [this.messages, this.duplicates, this.gap]) counter.inc(undefined, 0);
+    this.lastMessage.set(undefined, this.now() / 1_000);
     const dedupeKeys = metrics.gauge({ name: 'flowlens_goldmane_dedupe_keys', help: 'Flow keys remembered to recognize re-sent reports.', ...self });
     metrics.onCollect(() => dedupeKeys.set(undefined, this.dedupe.size));
   }
@@ -179,7 +184,7 @@ export class GoldmaneSource implements Component {
 
   async stop(deadline: AbortSignal): Promise<void> {
     this.stopping = true;
-    this.cancelCall?.();
+    this.cancelCall?.({ code: 'cancelled', detail: 'stopping' });
     this.wake?.();
     await this.loop;
     if (deadline.aborted) this.queue.discard('shutdown');
@@ -245,21 +250,37 @@ export class GoldmaneSource implements Component {
       );
       let settled = false;
       let stableTimer: NodeJS.Timeout | undefined;
+      let idleTimer: NodeJS.Timeout | undefined;
       const finish = (end: StreamEnd): void => {
         if (settled) return;
         settled = true;
         clearTimeout(stableTimer);
+        clearInterval(idleTimer);
         this.cancelCall = undefined;
         client.close();
         resolve(end);
       };
+      this.lastActivity = this.now();
+      const idleMs = this.config.idleTimeout;
+      if (idleMs > 0) {
+        // Open but silent, or trickling bytes that never make a message: reopen.
+        idleTimer = setInterval(() => {
+          if (this.now() - this.lastActivity < idleMs) return;
+          call.cancel();
+          finish({ code: 'idle', detail: `no flow report for ${formatDuration(idleMs)}` });
+        }, Math.min(15_000, Math.max(10, idleMs / 4)));
+        idleTimer.unref();
+      }
       const checkStable = (): void => {
         if (settled) return;
         if (client.getChannel().getConnectivityState(false) === grpc.connectivityState.READY) this.setUp();
         else stableTimer = setTimeout(checkStable, STABLE_AFTER_MS).unref();
       };
       stableTimer = setTimeout(checkStable, STABLE_AFTER_MS).unref();
-      this.cancelCall = () => call.cancel();
+      this.cancelCall = (end) => {
+        call.cancel();
+        finish(end);
+      };
       call.on('data', (message: StreamMessage) => this.ingest(message));
       call.on('error', (error: grpc.ServiceError) => {
         const code = grpc.status[error.code] ?? 'UNKNOWN';
@@ -283,7 +304,8 @@ export class GoldmaneSource implements Component {
     if (known === undefined) return;
     this.setUp();
     this.messages.inc();
-    const now = this.now() / 1_000;
+    this.lastActivity = this.now();
+    const now = this.lastActivity / 1_000;
     this.lastMessage.set(undefined, now);
     const invalid = invalidReport(message, now);
     if (invalid !== undefined) {

@@ -258,6 +258,31 @@ describe('goldmane source, hostile reports', () => {
   });
 });
 
+describe('goldmane source, silent stream', () => {
+  test('a stream open but silent beyond goldmane.idleTimeout is reported down and reopened; the last-message gauge exists from the start', async () => {
+    const server = await GoldmaneTestServer.start();
+    cleanup.push(() => server.kill());
+    const metrics = new MetricsPipeline({ maxSeriesPerMetric: 1_000, seriesTtlMs: 0, version: 'test', processMetrics: false });
+    const config = goldmaneSchema.parse({ address: server.address, idleTimeout: '400ms', reconnect: { initial: '20ms', max: '50ms' } });
+    const started = Date.now() / 1_000;
+    const source = new GoldmaneSource({ config, logger, metrics, flows: new FlowBus(metrics) });
+    const lastMessage = sampleValue(await metrics.render('text'), 'flowlens_goldmane_last_message_timestamp_seconds');
+    assert.ok(lastMessage !== undefined && Math.abs(lastMessage - started) < 5, 'the gauge starts at the start time, before any report');
+    await source.start();
+    cleanup.push(() => source.stop(AbortSignal.timeout(2_000)));
+    const first = await server.nextStream();
+    first.write(report(1, WEB_TO_DB, 0, { connections: 1 }));
+    await eventually(() => source.status().up, () => 'up');
+    // Then nothing: the stream stays open.
+    const second = await server.nextStream(5_000);
+    assert.equal(second.startTimeGte, bucket(0).endTime, 'reopened where it was');
+    const text = await metrics.render('text');
+    assert.equal(sampleValue(text, 'flowlens_goldmane_reconnects_total', { reason: 'idle' }), 1);
+    assert.equal(source.status().up, false);
+    assert.match(source.status().reason ?? '', /no flow report for 400ms/);
+  });
+});
+
 describe('drop-in: the seed tools\' environment variables', () => {
   const running: AgentProcess[] = [];
   after(() => {
