@@ -23,6 +23,7 @@ import { goflowIpText, renderFlowMessage } from './goflow2-json.js';
 
 export const ENRICH_FIELD_BASE = 2000;
 const NEWLINE = Buffer.from('\n');
+const EMPTY = Buffer.alloc(0);
 const MAX_MESSAGE = 16 * 1024 * 1024;
 
 /** FlowMessage fields holding addresses, by the names a -mapping may use. */
@@ -63,7 +64,10 @@ export class ProtobufEnricher {
   /** The last thing read was a message: a separator may follow. */
   private afterMessage = false;
   private readonly fields: readonly { number: number; prefix: string }[];
-  private failed = false;
+  /** Why the stream stopped being goflow2 protobuf (at which byte); nothing after it is read as records. */
+  failure: string | undefined;
+  /** Input bytes before the current buffer. */
+  private consumed = 0;
 
   constructor(
     private readonly enricher: IpEnrichment,
@@ -76,14 +80,19 @@ export class ProtobufEnricher {
 
   /** Takes input bytes; returns the output for every complete message in them. */
   push(chunk: Buffer): Buffer {
+    if (this.failure !== undefined) {
+      // After the point of failure every byte is counted as lost, none silently.
+      this.stats.invalid += chunk.length;
+      return EMPTY;
+    }
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
     return this.drain(false);
   }
 
   /** End of input: whatever remains. */
   end(): Buffer {
-    const out = this.drain(true);
-    if (this.buffer.length > 0 && !this.failed) {
+    const out = this.failure === undefined ? this.drain(true) : EMPTY;
+    if (this.buffer.length > 0 && this.failure === undefined) {
       this.stats.invalid += this.buffer.length;
       this.logger.warn({ bytes: this.buffer.length }, 'input ended inside a protobuf message: skipped');
     }
@@ -95,7 +104,7 @@ export class ProtobufEnricher {
     const out: Buffer[] = [];
     const buf = this.buffer;
     let pos = 0;
-    while (!this.failed && pos < buf.length) {
+    while (this.failure === undefined && pos < buf.length) {
       if (this.afterMessage && this.separator !== 'none' && buf[pos] === 0x0a) {
         if (this.separator === 'unknown') {
           const mode = detectSeparator(buf, pos, final);
@@ -112,9 +121,13 @@ export class ProtobufEnricher {
         this.separator = 'none';
       }
       const length = readVarint(buf, pos);
-      if (length === undefined) break;
+      if (length === undefined) {
+        // Ten bytes without an end are no varint at all: not worth waiting for more.
+        if (buf.length - pos >= 10) this.fail(buf, pos, 'a length prefix longer than ten bytes');
+        break;
+      }
       if (typeof length[0] !== 'number' || length[0] > MAX_MESSAGE) {
-        this.fail(buf.length - pos, 'a message length beyond 16 MiB: not goflow2 protobuf');
+        this.fail(buf, pos, `a message length of ${length[0]} bytes (16 MiB at most)`);
         break;
       }
       const start = length[1];
@@ -122,21 +135,24 @@ export class ProtobufEnricher {
       if (end > buf.length) break;
       const message = parseFlowMessage(buf.subarray(start, end));
       if (message === undefined) {
-        this.fail(buf.length - pos, 'a message that is not a well-formed FlowMessage');
+        this.fail(buf, pos, 'a message that is not a well-formed FlowMessage');
         break;
       }
       out.push(this.render(buf.subarray(start, end), message));
       this.afterMessage = true;
       pos = end;
     }
-    this.buffer = this.failed ? Buffer.alloc(0) : buf.subarray(pos);
+    this.consumed += pos;
+    this.buffer = this.failure !== undefined ? EMPTY : buf.subarray(pos);
     return out.length === 1 ? out[0]! : Buffer.concat(out);
   }
 
-  private fail(bytes: number, why: string): void {
-    this.failed = true;
-    this.stats.invalid += bytes;
-    this.logger.error({ bytes }, `protobuf input: ${why}; the rest of the input is skipped`);
+  /** Stops reading records at `pos`: what is left is counted as invalid, and so is everything after it. */
+  private fail(buf: Buffer, pos: number, why: string): void {
+    const at = this.consumed + pos;
+    this.failure = `byte ${at}: ${why}, not goflow2's varint-delimited protobuf`;
+    this.stats.invalid += buf.length - pos;
+    this.logger.error({ byte: at }, `protobuf input: ${why}; nothing after it is read as records`);
   }
 
   private render(raw: Uint8Array, message: FlowMessage): Buffer {

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import type { Logger } from 'pino';
 import { ConfigError, FatalError } from '../config/errors.js';
 import { loadKubeConfig } from '../kube/config.js';
@@ -10,6 +9,7 @@ import { HttpServer } from '../server/http-server.js';
 import { VERSION } from '../version.js';
 import { Enricher, NO_ENRICHMENT, type IpEnrichment, type MappingEntry } from './enricher.js';
 import { JsonLineEnricher } from './json-lines.js';
+import { JsonLineStream } from './json-stream.js';
 import { addressFields, ProtobufEnricher } from './protobuf.js';
 
 // `flowlens enrich`: goflow2 records on stdin, the same records with
@@ -110,15 +110,16 @@ export async function runEnrich(options: EnrichOptions): Promise<void> {
     }
     logger.info('Kubernetes cache synced; enriching');
     const enriching = pipe(new Enricher(cache));
-    const { chunks, pending } = ahead.take();
-    for (const chunk of chunks) {
+    const feed = async (chunk: Buffer): Promise<void> => {
       const out = enriching.push(chunk);
       if (out.length > 0) await write(stdout, out);
-    }
-    for (let next = await (pending ?? input.next()); !next.done; next = await input.next()) {
-      const out = enriching.push(next.value);
-      if (out.length > 0) await write(stdout, out);
-    }
+      const failure = enriching.failure();
+      // What came before is written; the rest of the stream cannot be trusted to be records.
+      if (failure !== undefined) throw new FatalError(`--input-format pb: ${failure}; stopped reading (what came before was written)`);
+    };
+    const { chunks, pending } = ahead.take();
+    for (const chunk of chunks) await feed(chunk);
+    for (let next = await (pending ?? input.next()); !next.done; next = await input.next()) await feed(next.value);
     const rest = enriching.end();
     if (rest.length > 0) await write(stdout, rest);
     logger.info(enriching.summary(), 'input ended');
@@ -153,6 +154,8 @@ interface RecordPipe {
   push(chunk: Buffer): string | Buffer;
   end(): string | Buffer;
   readonly stats: LiveStats;
+  /** Why the input stopped being readable as records (protobuf); enrich then exits 1. */
+  failure(): string | undefined;
   /** What went through, in the input's unit ("3 input lines", "2 protobuf messages"). */
   describe(): string;
   /** The summary logged when input ends. */
@@ -161,38 +164,19 @@ interface RecordPipe {
 
 function jsonPipe(enrichment: IpEnrichment, mapping: readonly MappingEntry[] | undefined): RecordPipe {
   const lines = new JsonLineEnricher(enrichment, mapping);
-  const decoder = new StringDecoder('utf8');
-  const tooLong = { count: 0 };
-  let pending = '';
-  let count = 0;
+  const stream = new JsonLineStream(lines, MAX_LINE);
+  const tooLong = {
+    get count(): number {
+      return stream.tooLong;
+    },
+  };
   return {
     stats: { records: lines.stats, tooLong, invalidUnit: 'lines' },
-    push(chunk) {
-      const text = pending + decoder.write(chunk);
-      let start = 0;
-      let out = '';
-      for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', start)) {
-        out += `${lines.enrich(text.slice(start, newline))}\n`;
-        count++;
-        start = newline + 1;
-      }
-      pending = text.slice(start);
-      if (pending.length > MAX_LINE) {
-        out += pending;
-        pending = '';
-        tooLong.count++;
-      }
-      return out;
-    },
-    end() {
-      const last = pending + decoder.end();
-      pending = '';
-      if (last === '') return '';
-      count++;
-      return lines.enrich(last);
-    },
-    describe: () => `${count} input line${count === 1 ? '' : 's'}`,
-    summary: () => ({ ...lines.stats, tooLong: tooLong.count }),
+    push: (chunk) => stream.push(chunk),
+    end: () => stream.end(),
+    failure: () => undefined,
+    describe: () => `${stream.lines} input line${stream.lines === 1 ? '' : 's'}`,
+    summary: () => ({ ...lines.stats, tooLong: stream.tooLong, notUtf8: stream.notUtf8 }),
   };
 }
 
@@ -202,6 +186,7 @@ function protobufPipe(enrichment: IpEnrichment, options: EnrichOptions): RecordP
     stats: { records: messages.stats, tooLong: { count: 0 }, invalidUnit: 'bytes' },
     push: (chunk) => messages.push(chunk),
     end: () => messages.end(),
+    failure: () => messages.failure,
     describe: () => `${messages.stats.records} protobuf message${messages.stats.records === 1 ? '' : 's'}${messages.stats.invalid > 0 ? ` and ${messages.stats.invalid} unreadable bytes` : ''}`,
     summary: () => messages.stats,
   };

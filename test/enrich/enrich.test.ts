@@ -231,6 +231,38 @@ describe('flowlens enrich: goflow2 records through the Kubernetes cache', () => 
     assert.ok(json.stdout.toString().includes(WEB_POD));
   });
 
+  test('protobuf: an overlong length prefix or an impossible length stops enrich at once with exit 1 and one line; what came before was written, what came after is counted', async () => {
+    const v2 = (await protobuf.load(fixture('flow-v2.proto'))).lookupType('flowpb.FlowMessage');
+    const body = v2.encode(v2.create({ type: 4, timeReceivedNs: 1, srcAddr: Uint8Array.from([10, 244, 1, 10]) })).finish();
+    const framed = Buffer.concat([protobuf.Writer.create().uint32(body.length).finish(), body]);
+    const cases: Array<[Buffer, RegExp]> = [
+      [Buffer.alloc(12, 0xff), /a length prefix longer than ten bytes/],
+      [Buffer.from(protobuf.Writer.create().uint64(2 ** 40).finish()), /a message length of 1099511627776 bytes \(16 MiB at most\)/],
+    ];
+    for (const [garbage, why] of cases) {
+      const child = enrich(['-kubeconfig', kubeconfig, '--input-format', 'pb', '--output-format', 'json', '--listen', '127.0.0.1:0']);
+      children.push(child.child);
+      child.child.stdin!.write(Buffer.concat([framed, garbage, framed]));
+      // stdin stays open: the stream is given up at once, not at its end.
+      const code = await Promise.race([child.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 10_000))]);
+      assert.equal(code, 1, child.stderr.join(''));
+      const lines = Buffer.concat(child.stdout).toString().split('\n').filter(Boolean);
+      assert.equal(lines.length, 1, 'the message before the garbage was written');
+      assert.ok(lines[0]!.includes(WEB_POD));
+      const last = child.stderr.join('').trimEnd().split('\n').pop()!;
+      assert.match(last, new RegExp(`^flowlens: --input-format pb: byte ${framed.length}: ${why.source}, not goflow2's varint-delimited protobuf; stopped reading \\(what came before was written\\)$`));
+    }
+  });
+
+  test('JSON: the bytes of a line that is not valid UTF-8 pass through unchanged, with the fields added', async () => {
+    const bad = Buffer.concat([Buffer.from('{"SrcAddr":"10.244.1.10","Note":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]);
+    const notJson = Buffer.from([0x80, 0x81, 0x0a - 1]);
+    const { code, stdout } = await run([], Buffer.concat([bad, Buffer.from('\n'), notJson, Buffer.from('\n')]));
+    assert.equal(code, 0);
+    const expected = Buffer.concat([bad.subarray(0, bad.length - 1), Buffer.from(`,${WEB_POD}}\n`), notJson, Buffer.from('\n')]);
+    assert.deepEqual(stdout, expected, 'no byte replaced by U+FFFD');
+  });
+
   test('output waits for the cache; watch updates change later output (pod deleted, IP reused)', async () => {
     const process = enrich(['-kubeconfig', kubeconfig]);
     children.push(process.child);

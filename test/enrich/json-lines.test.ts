@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ADDED_FIELDS, parseMapping, type Enrichment, type IpEnrichment } from '../../src/enrich/enricher.js';
 import { JsonLineEnricher } from '../../src/enrich/json-lines.js';
+import { JsonLineStream } from '../../src/enrich/json-stream.js';
 
 // The JSON record writer on its own: which fields a record already holds and
 // must have replaced, for every field the default and custom mappings add.
@@ -30,4 +31,19 @@ test('mapping entries sharing a prefix: the later entry wins, each key once; an 
   assert.equal(writer.enrich('{"SrcAddr":"192.0.2.1","NextHop":"10.244.1.10"}'), `{"SrcAddr":"192.0.2.1","NextHop":"10.244.1.10",${POD.map(([name, value]) => `"Src${name}":${JSON.stringify(value)}`).join(',')}}`);
   const both = writer.enrich('{"SrcAddr":"10.244.1.10","NextHop":"10.244.1.10"}');
   assert.equal(both.match(/"SrcPod"/g)?.length, 1, both);
+});
+
+test('the line stream: lines split across chunks, a line beyond the limit passed through whole and counted, the last line without a newline', () => {
+  const stream = new JsonLineStream(new JsonLineEnricher(known), 1_000);
+  const record = '{"SrcAddr":"10.244.1.10"}';
+  const long = `{"SrcAddr":"10.244.1.10","Pad":"${'x'.repeat(3_000)}"}`;
+  const input = Buffer.from(`${record}\n${long}\n${record}\n${record}`);
+  let out = '';
+  // Chunks of 7 bytes: every boundary falls inside a line somewhere.
+  for (let at = 0; at < input.length; at += 7) out += stream.push(input.subarray(at, at + 7)).toString();
+  out += stream.end().toString();
+  const enriched = `{"SrcAddr":"10.244.1.10",${POD.map(([name, value]) => `"Src${name}":${JSON.stringify(value)}`).join(',')}}`;
+  assert.equal(out, `${enriched}\n${long}\n${enriched}\n${enriched}`);
+  assert.equal(stream.lines, 4);
+  assert.equal(stream.tooLong, 1);
 });
