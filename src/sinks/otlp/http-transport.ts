@@ -38,6 +38,8 @@ export class ExportHttpError extends Error {
     readonly retryAfterMs?: number,
     /** No answer came in time. */
     readonly timedOut = false,
+    /** The whole request had been sent when it failed without an answer: the receiver may have taken it. */
+    readonly maybeReceived = false,
   ) {
     super(message);
   }
@@ -60,8 +62,9 @@ export function createHttpTransport(options: HttpTransportOptions): IExporterTra
       const body = options.gzip ? await new Promise<Buffer>((resolve, reject) => gzip(data, (error, zipped) => (error ? reject(error) : resolve(zipped)))) : data;
       return new Promise<ExportResponse>((settle) => {
         // The whole request, answer included, gets timeoutMillis.
+        let sent = false;
         const timer = setTimeout(() => {
-          resolve(failed(new ExportHttpError(`no answer within ${timeoutMillis} ms`, undefined, undefined, true)));
+          resolve(failed(new ExportHttpError(`no answer within ${timeoutMillis} ms`, undefined, undefined, true, sent)));
           req.destroy();
         }, timeoutMillis);
         const resolve = (response: ExportResponse): void => {
@@ -99,7 +102,8 @@ export function createHttpTransport(options: HttpTransportOptions): IExporterTra
             resolve(failed(new ExportHttpError(`HTTP ${status}`, status, retryAfter)));
           });
         });
-        req.on('error', (error) => resolve(failed(new ExportHttpError(error.message))));
+        req.on('error', (error) => resolve(failed(new ExportHttpError(error.message, undefined, undefined, false, sent))));
+        req.on('finish', () => (sent = true));
         req.end(body);
       });
     },

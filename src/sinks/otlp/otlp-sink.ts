@@ -72,7 +72,12 @@ class BatchCollector implements LogRecordProcessor {
   async shutdown(): Promise<void> {}
 }
 
-type Outcome = { readonly ok: true } | { readonly ok: false; readonly permanent: boolean; readonly reason: string; readonly detail: string; readonly retryAfterMs?: number };
+type Outcome =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly permanent: boolean; readonly reason: string; readonly detail: string; readonly retryAfterMs?: number; readonly maybeReceived?: boolean };
+
+/** What became of a batch: acknowledged, refused for good (4xx), or left unsent at the stop deadline. */
+type Delivery = 'delivered' | 'rejected' | 'abandoned';
 
 function hrTime(ms: number): [number, number] {
   const seconds = Math.floor(ms / 1_000);
@@ -103,6 +108,9 @@ export class OtlpSink implements Component, FlowConsumer {
   private readonly tracker = new DeliveryTracker();
   /** Batches being exported (at most MAX_IN_FLIGHT). */
   private readonly inFlight = new Set<readonly FlowRecord[]>();
+  /** Batches given up at the stop deadline: still pending for the checkpoint. */
+  private readonly abandoned: (readonly FlowRecord[])[] = [];
+  private stopped = false;
 
   private pump: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -118,6 +126,8 @@ export class OtlpSink implements Component, FlowConsumer {
   private readonly failures: CounterFamily;
   private readonly retries: CounterFamily;
   private readonly dropped: CounterFamily;
+  private readonly deferred: CounterFamily;
+  private readonly possibleDuplicates: CounterFamily;
   private readonly requests: CounterFamily;
   private readonly lastSuccess: GaugeFamily;
 
@@ -182,6 +192,16 @@ export class OtlpSink implements Component, FlowConsumer {
       labelNames: ['reason'],
       ...self,
     });
+    this.deferred = metrics.counter({
+      name: 'flowlens_otlp_deferred_total',
+      help: 'Flow log records not exported before the stop deadline but kept in the checkpoint: the next start re-reads them from Goldmane.',
+      ...self,
+    });
+    this.possibleDuplicates = metrics.counter({
+      name: 'flowlens_otlp_possible_duplicates_total',
+      help: 'Flow log records sent again after an attempt the receiver may have taken (no answer in time, or the connection broke after the request was sent).',
+      ...self,
+    });
     this.requests = metrics.counter({
       name: 'flowlens_otlp_http_responses_total',
       help: 'HTTP responses from the OTLP receiver, by status code (one per export request).',
@@ -195,8 +215,7 @@ export class OtlpSink implements Component, FlowConsumer {
     });
     const depth = metrics.gauge({ name: 'flowlens_otlp_queue_depth', help: 'Flow log records waiting for export, the batch in flight included.', ...self });
     metrics.onCollect(() => depth.set(undefined, this.queue.size + this.inFlightRecords()));
-    this.exported.inc(undefined, 0);
-    this.retries.inc(undefined, 0);
+    for (const counter of [this.exported, this.retries, this.deferred, this.possibleDuplicates]) counter.inc(undefined, 0);
 
     if (config.checkpointFile !== undefined) {
       try {
@@ -225,8 +244,8 @@ export class OtlpSink implements Component, FlowConsumer {
   }
 
   consume(records: readonly FlowRecord[]): void {
-    if (this.stopping && this.abort.signal.aborted) {
-      this.dropped.inc({ reason: 'shutdown' }, records.length);
+    if (this.stopped) {
+      this.notExported(records.length);
       return;
     }
     let overflow = 0;
@@ -250,12 +269,14 @@ export class OtlpSink implements Component, FlowConsumer {
     await this.pump;
     deadline.removeEventListener('abort', giveUp);
     clearInterval(this.checkpointTimer);
-    const left = this.queue.size;
+    // Saved with what is still queued and what was abandoned in flight: all of it is pending.
+    const saved = this.saveCheckpoint(true);
+    this.stopped = true;
+    const left = this.queue.size + this.abandoned.reduce((count, batch) => count + batch.length, 0);
     if (left > 0) {
-      this.dropped.inc({ reason: 'shutdown' }, left);
-      this.log.warn({ records: left }, 'flow log records not exported before the shutdown deadline');
+      this.notExported(left, saved);
+      this.log.warn({ records: left, checkpoint: saved }, saved ? 'flow log records not exported before the shutdown deadline: the next start re-reads them from the checkpoint' : 'flow log records not exported before the shutdown deadline');
     }
-    this.saveCheckpoint(true);
     await this.provider.shutdown().catch(() => {});
     await this.exporter.shutdown().catch(() => {});
     this.agent.destroy();
@@ -286,10 +307,11 @@ export class OtlpSink implements Component, FlowConsumer {
       const records = this.queue.take(this.config.batchSize);
       this.firstWaitingAt = this.queue.size > 0 ? Date.now() : undefined;
       this.inFlight.add(records);
-      const sent: Promise<void> = this.deliver(this.build(records)).then((delivered) => {
+      const sent: Promise<void> = this.deliver(this.build(records)).then((delivery) => {
         this.inFlight.delete(records);
         sending.delete(sent);
-        if (delivered) {
+        if (delivery === 'abandoned') this.abandoned.push(records);
+        if (delivery === 'delivered') {
           this.tracker.acknowledge(records);
           this.checkpointDirty = true;
         }
@@ -321,42 +343,43 @@ export class OtlpSink implements Component, FlowConsumer {
     return this.collector.batch;
   }
 
-  /** Sends one batch until acknowledged; false when given up (rejected, or the stop deadline passed). */
-  private async deliver(batch: ReadableLogRecord[]): Promise<boolean> {
+  /** Sends one batch until acknowledged, rejected for good, or abandoned at the stop deadline. */
+  private async deliver(batch: ReadableLogRecord[]): Promise<Delivery> {
+    let maybeReceived = false;
     for (;;) {
+      // At least once: a resend after an attempt the receiver may have taken may duplicate it; say so.
+      if (maybeReceived) this.possibleDuplicates.inc(undefined, batch.length);
       const outcome = await this.exportOnce(batch);
       if (outcome.ok) {
         this.exported.inc(undefined, batch.length);
         this.lastSuccess.set(undefined, Date.now() / 1_000);
         this.backoff.reset();
         this.up = true;
-        return true;
+        return 'delivered';
       }
-      if (outcome.reason === 'shutdown') {
-        this.dropped.inc({ reason: 'shutdown' }, batch.length);
-        return false;
-      }
+      if (outcome.reason === 'shutdown') return 'abandoned';
+      maybeReceived = outcome.maybeReceived === true;
       this.failures.inc({ reason: outcome.reason });
       if (outcome.permanent) {
         this.dropped.inc({ reason: 'rejected' }, batch.length);
         this.log.error({ url: this.url, detail: outcome.detail, records: batch.length }, 'the OTLP receiver rejected a batch of flow logs; dropped');
-        return false;
+        return 'rejected';
       }
       this.up = false;
       this.reason = `${this.url}: ${outcome.detail}`;
-      if (this.abort.signal.aborted) {
-        this.dropped.inc({ reason: 'shutdown' }, batch.length);
-        return false;
-      }
+      if (this.abort.signal.aborted) return 'abandoned';
       const delayMs = Math.round(Math.max(this.backoff.next(), outcome.retryAfterMs ?? 0));
       this.retries.inc();
       this.log.warn({ url: this.url, detail: outcome.detail, records: batch.length, retryInMs: delayMs }, 'flow log export failed; retrying');
       await this.sleep(delayMs, true);
-      if (this.abort.signal.aborted) {
-        this.dropped.inc({ reason: 'shutdown' }, batch.length);
-        return false;
-      }
+      if (this.abort.signal.aborted) return 'abandoned';
     }
+  }
+
+  /** Records this process will not export: deferred to the next start when the checkpoint holds them, else dropped. */
+  private notExported(count: number, checkpointed = false): void {
+    if (checkpointed) this.deferred.inc(undefined, count);
+    else this.dropped.inc({ reason: 'shutdown' }, count);
   }
 
   private exportOnce(batch: ReadableLogRecord[]): Promise<Outcome> {
@@ -381,28 +404,32 @@ export class OtlpSink implements Component, FlowConsumer {
           return;
         }
         const reason = error instanceof ExportHttpError ? (error.timedOut ? 'timeout' : 'network') : 'other';
-        resolve({ ok: false, permanent: false, reason, detail });
+        resolve({ ok: false, permanent: false, reason, detail, maybeReceived: error instanceof ExportHttpError && error.maybeReceived });
       });
     });
   }
 
-  private saveCheckpoint(force = false): void {
+  /** Writes the checkpoint (when configured and changed, or forced); true when the file now holds every pending record. */
+  private saveCheckpoint(force = false): boolean {
     const file = this.config.checkpointFile;
-    if (file === undefined || (!force && !this.checkpointDirty)) return;
+    if (file === undefined || (!force && !this.checkpointDirty)) return false;
     let oldestPending: number | undefined;
     const visit = (record: FlowRecord): void => {
       const start = record.startTime / 1_000;
       if (oldestPending === undefined || start < oldestPending) oldestPending = start;
     };
     for (const batch of this.inFlight) batch.forEach(visit);
+    for (const batch of this.abandoned) batch.forEach(visit);
     this.queue.forEach(visit);
     const point = this.tracker.point(oldestPending);
-    if (point === undefined) return;
+    if (point === undefined) return false;
     try {
       writeCheckpoint(file, point);
       this.checkpointDirty = false;
+      return true;
     } catch (error) {
       this.log.warn({ file, error: (error as Error).message }, 'could not write the flow log checkpoint');
+      return false;
     }
   }
 

@@ -271,4 +271,54 @@ describe('otlp sink against an OTLP/HTTP receiver', () => {
     // These buckets are minutes old: a "now" stream would not have sent them, so counters skip them.
     assert.equal(sampleValue(text, 'calico_flow_allow', { reporter: 'src', protocol: 'tcp', src_namespace: 'shop', src_pod: 'web-*', src_port: '0', dst_namespace: 'data', dst_object: 'db-*', dst_port: '5432' }), undefined);
   });
+
+  test('SIGTERM-style stop during an outage, an older batch still retrying while a newer one was acknowledged: the checkpoint keeps the older interval; after the restart it arrives once', async () => {
+    const { goldmane, receiver } = await startPeers();
+    const checkpointFile = join(tempDir('checkpoint-abandoned'), 'otlp.json');
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '1' };
+    const settings = [`otlp.checkpointFile=${checkpointFile}`, 'otlp.timeout=5s'];
+    receiver.hold(2);
+    const first = await startAgent(goldmane, env, settings);
+    const stream = await goldmane.nextStream();
+    stream.write(report(1, WEB_TO_DB, 1));
+    stream.write(report(2, DNS_DENIED, 2));
+    await eventually(() => receiver.held.length === 2, () => `${receiver.held.length} requests held`);
+    const [older, newer] = receiver.held as [HeldRequest, HeldRequest];
+    older.head(503, { 'retry-after': '30' });
+    older.end();
+    newer.head(200);
+    newer.end();
+    await eventually(async () => receiver.logs.length === 1 && sampleValue(await scrape(first), 'flowlens_otlp_export_failures_total', { reason: 'http_503' }) === 1, () => 'one acknowledged, one waiting 30 s');
+    await first.stop(300);
+    const saved = JSON.parse(readFileSync(checkpointFile, 'utf8')) as { resumeFrom: number; delivered: Record<string, string[]> };
+    assert.equal(saved.resumeFrom, bucket(1).startTime, 'the abandoned older interval is still pending');
+    assert.equal(saved.delivered[String(bucket(2).startTime)]?.length, 1, 'the acknowledged newer record is remembered as delivered');
+    const stopped = await first.metrics.render('text');
+    assert.equal(sampleValue(stopped, 'flowlens_otlp_deferred_total'), 1, 'deferred to the next start, not lost');
+    assert.equal(sampleValue(stopped, 'flowlens_otlp_dropped_total', { reason: 'shutdown' }), undefined);
+
+    const second = await startAgent(goldmane, env, settings);
+    const resumed = await goldmane.nextStream();
+    assert.equal(resumed.startTimeGte, bucket(1).startTime);
+    resumed.write(report(1, WEB_TO_DB, 1));
+    resumed.write(report(2, DNS_DENIED, 2));
+    const logs = await waitForLogs(receiver, 2);
+    assert.deepEqual(logs.map(identity).sort(), [`batch-*>pub@${bucket(2).startTime}`, `web-*>db-*@${bucket(1).startTime}`]);
+    assert.equal(sampleValue(await scrape(second), 'flowlens_goldmane_duplicates_total'), 1, 'the delivered newer record was skipped');
+  });
+
+  test('a receiver that acknowledges after the timeout: the batch is sent again and counted as a possible duplicate', async () => {
+    const { goldmane, receiver } = await startPeers();
+    receiver.hold(1);
+    const agent = await startAgent(goldmane, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }, ['otlp.timeout=300ms']);
+    (await goldmane.nextStream()).write(report(1, WEB_TO_DB, 0));
+    await eventually(() => receiver.held.length === 1, () => 'held');
+    await eventually(async () => sampleValue(await scrape(agent), 'flowlens_otlp_export_failures_total', { reason: 'timeout' }) === 1, () => 'timed out');
+    // The receiver took it after all.
+    receiver.held[0]!.head(200);
+    receiver.held[0]!.end();
+    await eventually(() => receiver.logs.length === 2, () => `${receiver.logs.length} copies`);
+    assert.equal(new Set(receiver.logs.map(identity)).size, 1, 'the same record twice: at least once');
+    assert.equal(sampleValue(await scrape(agent), 'flowlens_otlp_possible_duplicates_total'), 1);
+  });
 });
