@@ -6,6 +6,7 @@ import { parseDuration } from './config/duration.js';
 import { ConfigError, FatalError } from './config/errors.js';
 import { loadConfig, type ConfigFlags, type LoadedConfig } from './config/load.js';
 import { renderEffectiveConfig } from './config/print.js';
+import { redactUrls } from './config/redact.js';
 import { logLevel } from './config/schema.js';
 import { parseMapping } from './enrich/enricher.js';
 import { runEnrich } from './enrich/run-enrich.js';
@@ -67,7 +68,8 @@ function load(options: CommonOptions): LoadedConfig {
 }
 
 function fail(message: string): never {
-  process.stderr.write(`flowlens: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+  // Whatever a message quotes, a URL's credentials never reach the terminal.
+  process.stderr.write(`flowlens: ${redactUrls(message).replace(/\s*\n\s*/g, ' ')}\n`);
   process.exit(1);
 }
 

@@ -66,11 +66,12 @@ function wholeNumber(raw: string): number {
 /** OpenTelemetry's `key1=value1,key2=value2` lists (headers, resource attributes); values percent-decoded. */
 function otelKeyValues(raw: string): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const item of raw.split(',')) {
+  for (const [index, item] of raw.split(',').entries()) {
     if (item.trim() === '') continue;
     const equals = item.indexOf('=');
     const key = equals > 0 ? item.slice(0, equals).trim() : '';
-    if (key === '') throw new Error(`"${item.trim()}" is not key=value`);
+    // The entry itself is not echoed: it may be a secret written with the wrong separator.
+    if (key === '') throw new Error(`entry ${index + 1} is not key=value`);
     const value = item.slice(equals + 1).trim();
     try {
       result[key] = decodeURIComponent(value);

@@ -6,6 +6,7 @@ import type { ComponentDefinition } from '../components/component.js';
 import { componentDefinitions } from '../components/registry.js';
 import { ENVIRONMENT } from './env.js';
 import { ConfigError, describeFsError } from './errors.js';
+import { redactUrls } from './redact.js';
 import { getPath, schemaFields, toJsonSchema, type SchemaNode } from './json-schema.js';
 import { buildConfigSchema, type Config } from './schema.js';
 
@@ -101,7 +102,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     }
   }
 
-  applyEnvironment(layers, env);
+  applyEnvironment(layers, env, jsonSchema);
 
   const flagSections = new Set<string>();
   if (flags.listen !== undefined) layers.set(['server', 'listen'], flags.listen, 'flag --listen');
@@ -195,7 +196,7 @@ function readConfigFile(file: string, setting: string): Data {
   return data as Data;
 }
 
-function applyEnvironment(layers: LayeredConfig, env: NodeJS.ProcessEnv): void {
+function applyEnvironment(layers: LayeredConfig, env: NodeJS.ProcessEnv, jsonSchema: SchemaNode): void {
   const setBy = new Map<string, { variable: string; value: unknown }>();
   for (const row of ENVIRONMENT) {
     const raw = env[row.name];
@@ -209,9 +210,8 @@ function applyEnvironment(layers: LayeredConfig, env: NodeJS.ProcessEnv): void {
     }
     const earlier = setBy.get(row.path);
     if (earlier !== undefined && !isDeepStrictEqual(earlier.value, value)) {
-      throw new ConfigError(
-        `${row.path}: ${earlier.variable} and ${row.name} disagree (${JSON.stringify(earlier.value)} vs ${JSON.stringify(value)}); set only one`,
-      );
+      const values = nodeAt(jsonSchema, row.path.split('.'))?.secret ? '' : ` (${redactUrls(JSON.stringify(earlier.value))} vs ${redactUrls(JSON.stringify(value))})`;
+      throw new ConfigError(`${row.path}: ${earlier.variable} and ${row.name} disagree${values}; set only one`);
     }
     setBy.set(row.path, { variable: row.name, value });
     layers.set(row.path.split('.'), value, `environment variable ${row.name}`);
@@ -257,7 +257,7 @@ function describeIssues(issues: readonly z.core.$ZodIssue[], layers: LayeredConf
   if (issue.code === 'invalid_type') {
     message = `expected ${TYPE_WORDS[issue.expected] ?? issue.expected}, got ${secret ? 'a value of another type' : describeValue(input)}`;
   } else if (!secret && input !== undefined && typeof input !== 'object' && !message.includes(String(input))) {
-    message += ` (got ${JSON.stringify(input)})`;
+    message += ` (got ${redactUrls(JSON.stringify(input))})`;
   }
   return `${path.join('.') || '(top level)'}: ${message}${layers.originText(path)}${more}`;
 }
@@ -269,7 +269,7 @@ function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return `${typeof value} ${redactUrls(JSON.stringify(value))}`;
 }
 
 function nodeAt(root: SchemaNode, path: readonly string[]): SchemaNode | undefined {

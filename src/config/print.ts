@@ -2,19 +2,18 @@ import YAML from 'yaml';
 import { formatDuration } from './duration.js';
 import type { SchemaNode } from './json-schema.js';
 import type { LoadedConfig } from './load.js';
+import { REDACTED, redactUrls } from './redact.js';
 
 // The effective configuration as check-config prints it: YAML that loads back
 // to the same configuration, durations written as durations, secrets hidden.
 
-export const REDACTED = '<redacted>';
-
-const URL_CREDENTIALS = /^([a-z][a-z0-9+.-]*:\/\/[^/@\s:]*):[^/@\s]*@/i;
+export { REDACTED };
 
 export function printableConfig(value: unknown, node: SchemaNode | undefined): unknown {
   if (value === undefined || value === null) return value;
   if (node?.secret) return REDACTED;
   if (node?.format === 'duration' && typeof value === 'number') return formatDuration(value);
-  if (typeof value === 'string') return value.replace(URL_CREDENTIALS, `$1:${REDACTED}@`);
+  if (typeof value === 'string') return redactUrls(value);
   if (Array.isArray(value)) return value.map((item) => printableConfig(item, node?.items));
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {};

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { ConfigError, FatalError } from '../config/errors.js';
+import { redactUrls } from '../config/redact.js';
 import { loadKubeConfig } from '../kube/config.js';
 import { KubeCache } from '../kube/metadata-cache.js';
 import { MetricsPipeline } from '../metrics/pipeline.js';
@@ -58,7 +59,7 @@ export async function runEnrich(options: EnrichOptions): Promise<void> {
   if (loaded === undefined) {
     throw new ConfigError('--kubeconfig: no Kubernetes API access: neither --kubeconfig nor KUBECONFIG is set, and not running in a pod');
   }
-  logger.info({ kubeconfig: loaded.source, server: loaded.server }, 'Kubernetes API');
+  logger.info({ kubeconfig: loaded.source, server: redactUrls(loaded.server) }, 'Kubernetes API');
   const metrics = options.listen === undefined ? undefined : new MetricsPipeline({ maxSeriesPerMetric: 10_000, seriesTtlMs: 0, version: VERSION });
   const cache = new KubeCache({ config: loaded.config, logger, kinds: ['pods', 'services', 'replicasets'], watchOwners: options.watchOwners, ...(metrics ? { metrics } : {}) });
   const stats: { current?: LiveStats } = {};

@@ -19,6 +19,7 @@ import { VERSION } from '../../version.js';
 import { flowAttributes } from '../flow-log/attributes.js';
 import { FlowBodies } from '../flow-log/body.js';
 import { DeliveryTracker, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { redactUrls } from '../../config/redact.js';
 import { logsUrl, type OtlpConfig } from './config.js';
 import { createHttpTransport, ExportHttpError } from './http-transport.js';
 import { FastJsonLogsSerializer, FastProtobufLogsSerializer } from './log-serializer.js';
@@ -97,6 +98,8 @@ export class OtlpSink implements Component, FlowConsumer {
   private readonly config: OtlpConfig;
   private readonly log: Logger;
   private readonly url: string;
+  /** The URL as logs and /ready show it: without user info (it may hold credentials). */
+  private readonly shownUrl: string;
   private readonly queue: Ring<FlowRecord>;
   private readonly bodies = new FlowBodies();
   private readonly collector = new BatchCollector();
@@ -136,6 +139,7 @@ export class OtlpSink implements Component, FlowConsumer {
     this.config = config;
     this.log = options.logger;
     this.url = logsUrl(config);
+    this.shownUrl = redactUrls(this.url);
     this.queue = new Ring(config.queueSize);
     this.backoff = new Backoff(config.retry.initial, Math.max(config.retry.initial, config.retry.max), options.random);
 
@@ -164,7 +168,7 @@ export class OtlpSink implements Component, FlowConsumer {
       // The sink keeps MAX_IN_FLIGHT batches in flight; the delegate frees a slot only after our callback returned.
       { timeoutMillis: config.timeout, concurrencyLimit: MAX_IN_FLIGHT * 2, compression: config.compression === 'gzip' ? 'gzip' : 'none' },
       json ? new FastJsonLogsSerializer() : new FastProtobufLogsSerializer(),
-      new ExporterMetrics({ componentType: 'otlp_http_log_exporter', metricsHelper: LogsExporterMetricsHelper, url: this.url, meterProvider: undefined, responseAttributesFromError: () => ({}) }),
+      new ExporterMetrics({ componentType: 'otlp_http_log_exporter', metricsHelper: LogsExporterMetricsHelper, url: this.shownUrl, meterProvider: undefined, responseAttributesFromError: () => ({}) }),
       transport,
     );
     this.exporter = new OTLPExporterBase(delegate);
@@ -236,7 +240,7 @@ export class OtlpSink implements Component, FlowConsumer {
       this.checkpointTimer = setInterval(() => this.saveCheckpoint(), CHECKPOINT_INTERVAL_MS);
       this.checkpointTimer.unref();
     }
-    this.log.info({ url: this.url, protocol: this.config.protocol }, 'exporting flow logs over OTLP/HTTP');
+    this.log.info({ url: this.shownUrl, protocol: this.config.protocol }, 'exporting flow logs over OTLP/HTTP');
   }
 
   status(): ComponentStatus {
@@ -362,15 +366,15 @@ export class OtlpSink implements Component, FlowConsumer {
       this.failures.inc({ reason: outcome.reason });
       if (outcome.permanent) {
         this.dropped.inc({ reason: 'rejected' }, batch.length);
-        this.log.error({ url: this.url, detail: outcome.detail, records: batch.length }, 'the OTLP receiver rejected a batch of flow logs; dropped');
+        this.log.error({ url: this.shownUrl, detail: outcome.detail, records: batch.length }, 'the OTLP receiver rejected a batch of flow logs; dropped');
         return 'rejected';
       }
       this.up = false;
-      this.reason = `${this.url}: ${outcome.detail}`;
+      this.reason = `${this.shownUrl}: ${outcome.detail}`;
       if (this.abort.signal.aborted) return 'abandoned';
       const delayMs = Math.round(Math.max(this.backoff.next(), outcome.retryAfterMs ?? 0));
       this.retries.inc();
-      this.log.warn({ url: this.url, detail: outcome.detail, records: batch.length, retryInMs: delayMs }, 'flow log export failed; retrying');
+      this.log.warn({ url: this.shownUrl, detail: outcome.detail, records: batch.length, retryInMs: delayMs }, 'flow log export failed; retrying');
       await this.sleep(delayMs, true);
       if (this.abort.signal.aborted) return 'abandoned';
     }
