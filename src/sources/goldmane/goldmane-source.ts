@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import type { Component, ComponentStatus } from '../../components/component.js';
 import { formatDuration } from '../../config/duration.js';
@@ -15,6 +16,7 @@ import { keyParts, toFlowRecord, type KeyParts } from './flow-mapping.js';
 import { IntervalDedupe } from './interval-dedupe.js';
 import { NO_LABELS, decodeFlowReport, decodeLabels, type FlowLabels, type FlowReport } from './report-decoder.js';
 import { planResume } from './resume.js';
+import { classify, probeTls } from './stream-failure.js';
 
 // The goldmane source: one long-lived /goldmane.Flows/Stream call. Every
 // message is a 15-second delta for one flow key; each (key, start_time) is
@@ -128,7 +130,7 @@ export class GoldmaneSource implements Component {
     this.streamUp = metrics.gauge({ name: 'flowlens_goldmane_stream_up', help: '1 while the Goldmane stream is open and healthy.', ...self });
     this.reconnects = metrics.counter({
       name: 'flowlens_goldmane_reconnects_total',
-      help: 'Goldmane streams that ended and were reopened, by reason (gRPC status, eof, tls_files).',
+      help: 'Goldmane streams that ended and were reopened, by reason (gRPC status, eof, tls, tls_files, protocol, idle).',
       labelNames: ['reason'],
       ...self,
     });
@@ -281,12 +283,29 @@ export class GoldmaneSource implements Component {
         call.cancel();
         finish(end);
       };
-      call.on('data', (message: StreamMessage) => this.ingest(message));
-      call.on('error', (error: grpc.ServiceError) => {
-        const code = grpc.status[error.code] ?? 'UNKNOWN';
-        finish({ code: code.toLowerCase(), detail: error.details || error.message });
+      let received = 0;
+      call.on('data', (message: StreamMessage) => {
+        received++;
+        this.ingest(message);
       });
-      call.on('end', () => finish({ code: 'eof', detail: 'Goldmane ended the stream' }));
+      let errored = false;
+      call.on('error', (error: grpc.ServiceError) => {
+        errored = true;
+        const code = error.code === undefined ? undefined : (grpc.status[error.code] ?? 'UNKNOWN').toLowerCase();
+        const failure = classify(code, error.details, error.message);
+        if (!this.unexplainedTlsFailure(failure)) {
+          finish(failure);
+          return;
+        }
+        void this.probeTls().then((tls) => finish(tls === undefined ? failure : { code: 'tls', detail: `TLS: ${tls}` }));
+      });
+      call.on('end', () => {
+        if (errored) return; // the error decides (its TLS probe may still be running)
+        const eof = { code: 'eof', detail: 'Goldmane ended the stream' };
+        // Ended before its first message over TLS: with TLS 1.3 that is how a refused client certificate can look.
+        if (received > 0 || transportSecurity(this.config).mode !== 'tls') finish(eof);
+        else void this.probeTls().then((tls) => finish(tls === undefined ? eof : { code: 'tls', detail: `TLS: ${tls}` }));
+      });
     });
   }
 
@@ -358,6 +377,33 @@ export class GoldmaneSource implements Component {
     // Series without labels exist from the start, at 0, so rate() and alerts see them.
     this.streamUp.set(undefined, 0);
     for (const counter of [this.messages, this.duplicates, this.gap]) counter.inc(undefined, 0);
+  }
+
+  /** An UNAVAILABLE over TLS that grpc-js did not explain ("Failed to connect", a dropped connection), not a network error. */
+  private unexplainedTlsFailure(failure: StreamEnd): boolean {
+    if (failure.code !== 'unavailable' || transportSecurity(this.config).mode !== 'tls') return false;
+    return !/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EAI_AGAIN/.test(failure.detail);
+  }
+
+  /** Asks Goldmane with one plain TLS handshake what grpc-js did not say. */
+  private async probeTls(): Promise<string | undefined> {
+    const security = transportSecurity(this.config);
+    if (security.mode !== 'tls') return undefined;
+    const address = this.config.address;
+    const colon = address.lastIndexOf(':');
+    const host = address.slice(0, colon).replace(/^\[|\]$/g, '');
+    const read = (path: string | undefined): Buffer | undefined => {
+      try {
+        return path === undefined ? undefined : readFileSync(path);
+      } catch {
+        return undefined;
+      }
+    };
+    const ca = read(security.caFile);
+    const cert = read(security.certFile);
+    const key = read(security.keyFile);
+    const servername = this.config.serverName ?? host;
+    return probeTls({ host, port: Number(address.slice(colon + 1)), ...(isIP(servername) ? {} : { servername }), ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) });
   }
 
   /** Read at every connect, so rotated certificate files apply on the next reconnect. */

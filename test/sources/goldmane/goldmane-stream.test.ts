@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
@@ -149,13 +151,13 @@ describe('goldmane source over mTLS', () => {
   test('a client certificate from another CA is refused; the agent keeps retrying, healthy but not ready', async () => {
     const server = await startServer();
     const agent = await startAgent(server, ['goldmane.serverName=localhost', `goldmane.tls.caFile=${certs.caCert}`, `goldmane.tls.certFile=${certs.rogueCert}`, `goldmane.tls.keyFile=${certs.rogueKey}`]);
-    await assertRefused(agent, server);
+    await assertRefused(agent, server, /TLS: Goldmane refused the client certificate \((tlsv1\d? alert [a-z ]+|it closed the connection right after the TLS handshake)\)/);
   });
 
   test('a server certificate without the expected name is refused', async () => {
     const server = await startServer(serverTls({ certFile: certs.wrongSanCert, keyFile: certs.wrongSanKey }));
     const agent = await startAgent(server, mtls());
-    await assertRefused(agent, server);
+    await assertRefused(agent, server, /TLS: Goldmane's certificate does not name the server name flowlens verifies .*set goldmane\.serverName/);
   });
 
   test('rotated client certificate files are used at the next reconnect', async () => {
@@ -166,7 +168,7 @@ describe('goldmane source over mTLS', () => {
     copyFileSync(certs.rogueCert, certFile);
     copyFileSync(certs.rogueKey, keyFile);
     const agent = await startAgent(server, ['goldmane.serverName=localhost', `goldmane.tls.caFile=${bundle}`, `goldmane.tls.certFile=${certFile}`, `goldmane.tls.keyFile=${keyFile}`]);
-    await eventually(async () => (sampleValue(await scrape(agent), 'flowlens_goldmane_reconnects_total', { reason: 'unavailable' }) ?? 0) >= 2, () => 'refused at first');
+    await eventually(async () => (sampleValue(await scrape(agent), 'flowlens_goldmane_reconnects_total', { reason: 'tls' }) ?? 0) >= 2, () => 'refused at first');
     copyFileSync(certs.clientCert, certFile);
     copyFileSync(certs.clientKey, keyFile);
     const stream = await server.nextStream();
@@ -177,10 +179,11 @@ describe('goldmane source over mTLS', () => {
   });
 });
 
-async function assertRefused(agent: Agent, server: GoldmaneTestServer): Promise<void> {
+/** A TLS refusal is told apart from unavailability (reason tls) and says what was refused. */
+async function assertRefused(agent: Agent, server: GoldmaneTestServer, why: RegExp): Promise<void> {
   let text = '';
   await eventually(
-    async () => (sampleValue((text = await scrape(agent)), 'flowlens_goldmane_reconnects_total', { reason: 'unavailable' }) ?? 0) >= 3,
+    async () => (sampleValue((text = await scrape(agent)), 'flowlens_goldmane_reconnects_total', { reason: 'tls' }) ?? 0) >= 2,
     () => text.split('\n').filter((line) => line.startsWith('flowlens_goldmane')).join('; '),
   );
   assert.equal(server.requests.length, 0, 'no stream reached the server');
@@ -191,6 +194,8 @@ async function assertRefused(agent: Agent, server: GoldmaneTestServer): Promise<
   const body = JSON.parse(ready.text) as { notReady: string[]; components: Record<string, { reason: string }> };
   assert.deepEqual(body.notReady, ['goldmane']);
   assert.match(body.components.goldmane?.reason ?? '', new RegExp(server.address.replace(/\./g, '\\.')));
+  assert.match(body.components.goldmane?.reason ?? '', why);
+  assert.equal(sampleValue(text, 'flowlens_goldmane_reconnects_total', { reason: 'unavailable' }), undefined, 'not mistaken for an unreachable Goldmane');
 }
 
 describe('goldmane source, plaintext', () => {
@@ -280,6 +285,31 @@ describe('goldmane source, silent stream', () => {
     assert.equal(sampleValue(text, 'flowlens_goldmane_reconnects_total', { reason: 'idle' }), 1);
     assert.equal(source.status().up, false);
     assert.match(source.status().reason ?? '', /no flow report for 400ms/);
+  });
+});
+
+describe('goldmane source, broken frames', () => {
+  test('a gRPC frame grpc-js cannot read is named as such (reason protocol), never "undefined undefined: undefined"', async () => {
+    // An HTTP/2 peer answering with a message marked compressed but no grpc-encoding.
+    const server = http2.createServer();
+    server.on('stream', (stream) => {
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+      stream.write(Buffer.from([1, 0, 0, 0, 3, 1, 2, 3]));
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+      stream.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise((resolve) => server.close(resolve)));
+    const metrics = new MetricsPipeline({ maxSeriesPerMetric: 1_000, seriesTtlMs: 0, version: 'test', processMetrics: false });
+    const lines: string[] = [];
+    const recording = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const config = goldmaneSchema.parse({ address: `127.0.0.1:${(server.address() as AddressInfo).port}`, reconnect: { initial: '20ms', max: '50ms' } });
+    const source = new GoldmaneSource({ config, logger: recording, metrics, flows: new FlowBus(metrics) });
+    await source.start();
+    cleanup.push(() => source.stop(AbortSignal.timeout(2_000)));
+    await eventually(async () => (sampleValue(await metrics.render('text'), 'flowlens_goldmane_reconnects_total', { reason: 'protocol' }) ?? 0) >= 1, () => lines.join('\n'));
+    assert.match(source.status().reason ?? '', /the stream could not be read as gRPC \(a malformed or compressed frame/);
+    assert.ok(!lines.some((line) => line.includes('undefined undefined')), lines.join('\n'));
   });
 });
 
