@@ -129,7 +129,8 @@ export class Agent {
       if (loaded === undefined) return undefined;
       const child = logger.child({ component: 'kubernetes' });
       child.info({ kubeconfig: loaded.source }, 'Kubernetes API');
-      const extra = this.options.enabled.flatMap((definition) => definition.kubeKinds ?? []);
+      // What the configuration needs (preflight); everything for a component that asked without saying.
+      const kinds = this.checked?.kinds.length ? this.checked.kinds : DEFAULT_KINDS;
       // Pods of this node only, when nothing needs the others (flow enrichment resolves remote pods).
       const nodeName = config.kubernetes.nodeName;
       const nodeScoped = nodeName !== undefined && !this.checked?.enrichFlows && this.options.enabled.every((definition) => (definition.kubePods ?? 'cluster') !== 'cluster');
@@ -138,7 +139,7 @@ export class Agent {
         logger: child,
         metrics: this.metrics,
         watchOwners: config.kubernetes.watchOwners,
-        kinds: [...new Set([...DEFAULT_KINDS, ...extra])],
+        kinds,
         ...(nodeScoped ? { nodeName } : {}),
       });
       if (nodeScoped) child.info({ node: nodeName }, 'watching the pods of this node only');

@@ -4,6 +4,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import { componentDefinitions } from '../src/components/registry.js';
+import { loadConfig } from '../src/config/load.js';
+import { preflight } from '../src/preflight.js';
+import { makeCerts } from './support/certs.js';
 import { CLI } from './support/cli-process.js';
 import { kubeconfigFile } from './support/kube-fixtures.js';
 import { toolSkip } from './support/tools.js';
@@ -24,13 +28,15 @@ function render(dir: string): Json[] {
   return parseAllDocuments(result.stdout).map((document) => document.toJS() as Json).filter((object) => object !== null);
 }
 
-/** Every kind the Kubernetes cache can read, by API group: RBAC must name these and nothing else. */
-const CACHE_READS: Record<string, string[]> = {
-  '': ['pods', 'services', 'nodes'],
-  'discovery.k8s.io': ['endpointslices'],
-  apps: ['replicasets'],
-  batch: ['jobs'],
-  'networking.k8s.io': ['networkpolicies'],
+/** The API group of each kind the Kubernetes cache can read. */
+const API_GROUPS: Record<string, string> = {
+  pods: '',
+  services: '',
+  nodes: '',
+  endpointslices: 'discovery.k8s.io',
+  replicasets: 'apps',
+  jobs: 'batch',
+  networkpolicies: 'networking.k8s.io',
 };
 
 const workloads = (objects: Json[]): Json[] => objects.filter((object) => object.kind === 'DaemonSet' || object.kind === 'Deployment');
@@ -45,24 +51,43 @@ describe('deploy/kubernetes rendered with kubectl kustomize', { skip }, () => {
     assert.deepEqual(workloads(cluster).map((object) => object.kind), ['Deployment']);
     const ids = all.map((object) => `${object.kind}/${object.metadata.name}`);
     assert.equal(new Set(ids).size, ids.length, ids.join(' '));
-    for (const object of [...all, ...node, ...cluster, ...render('optional/servicemonitor'), ...render('optional/networkpolicy')]) {
+    for (const object of [...all, ...node, ...cluster, ...render('optional/servicemonitor'), ...render('optional/networkpolicy'), ...render('optional/node-metrics-tls')]) {
       if (['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(object.kind)) continue;
       assert.equal(object.metadata.namespace, 'monitoring', `${object.kind}/${object.metadata.name}`);
     }
   });
 
-  test('RBAC: only get, list and watch, only on what the cache reads', () => {
-    const roles = all.filter((object) => object.kind === 'ClusterRole' || object.kind === 'Role');
-    assert.equal(roles.length, 1);
-    const granted: Record<string, string[]> = {};
-    for (const rule of roles[0]!.rules as Json[]) {
-      assert.deepEqual([...rule.verbs].sort(), ['get', 'list', 'watch']);
-      for (const group of rule.apiGroups as string[]) granted[group] = [...(granted[group] ?? []), ...(rule.resources as string[])];
+  test('RBAC: each workload may only list and watch what its own configuration makes the cache read; one without Kubernetes needs mounts no token', async () => {
+    const files = tempDir('deploy-rbac');
+    const kubeconfig = kubeconfigFile(files, 'https://10.96.0.1:443');
+    for (const workload of workloads(all)) {
+      const pod = workload.spec.template.spec;
+      const configMap = all.find((object) => object.kind === 'ConfigMap' && object.metadata.name === (pod.volumes as Json[]).find((volume) => volume.configMap)!.configMap.name)!;
+      // The configuration's files (certificates) stand in as empty files here.
+      const text = (configMap.data['config.yaml'] as string).replace(/\/etc\/goldmane\//g, `${files}/`);
+      for (const name of ['ca.crt', 'tls.crt', 'tls.key']) writeFileSync(join(files, name), '');
+      writeFileSync(join(files, 'config.yaml'), text);
+      const env: NodeJS.ProcessEnv = { KUBECONFIG: kubeconfig };
+      for (const variable of (pod.containers[0].env ?? []) as Json[]) env[variable.name] = variable.value ?? 'from-the-downward-api';
+      const loaded = loadConfig({ configFile: join(files, 'config.yaml'), env, definitions: componentDefinitions });
+      const { kinds } = await preflight(loaded.config, loaded.enabled, env);
+      const account = pod.serviceAccountName as string;
+      const bindings = all.filter((object) => object.kind === 'ClusterRoleBinding' && (object.subjects as Json[]).some((subject) => subject.name === account));
+      const granted: Record<string, string[]> = {};
+      for (const binding of bindings) {
+        const role = all.find((object) => object.kind === 'ClusterRole' && object.metadata.name === binding.roleRef.name)!;
+        for (const rule of role.rules as Json[]) {
+          assert.deepEqual([...rule.verbs].sort(), ['list', 'watch'], `${role.metadata.name}: list and watch only (the cache never gets single objects)`);
+          for (const group of rule.apiGroups as string[]) granted[group] = [...(granted[group] ?? []), ...(rule.resources as string[])].sort();
+        }
+      }
+      const needed: Record<string, string[]> = {};
+      for (const kind of kinds) needed[API_GROUPS[kind]!] = [...(needed[API_GROUPS[kind]!] ?? []), kind].sort();
+      assert.deepEqual(granted, needed, `${workload.kind}: what its configuration reads (${kinds.join(', ') || 'nothing'})`);
+      const serviceAccount = all.find((object) => object.kind === 'ServiceAccount' && object.metadata.name === account)!;
+      const mounted = pod.automountServiceAccountToken ?? serviceAccount.automountServiceAccountToken ?? true;
+      assert.equal(mounted, kinds.length > 0, `${workload.kind}: a token only when it talks to Kubernetes`);
     }
-    assert.deepEqual(Object.fromEntries(Object.entries(granted).map(([group, resources]) => [group, resources.sort()])), Object.fromEntries(Object.entries(CACHE_READS).map(([group, resources]) => [group, [...resources].sort()])));
-    const binding = all.find((object) => object.kind === 'ClusterRoleBinding')!;
-    assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'flowlens', namespace: 'monitoring' }]);
-    for (const workload of workloads(all)) assert.equal(workload.spec.template.spec.serviceAccountName, 'flowlens');
   });
 
   test('security: read-only root, no privilege escalation, capabilities dropped; NET_ADMIN only on the DaemonSet; the Deployment non-root', () => {
@@ -156,5 +181,28 @@ describe('deploy/kubernetes rendered with kubectl kustomize', { skip }, () => {
     const created = /kubectl -n (\S+) create secret generic (\S+) \\\n\s+--from-file=tls\.crt=\S+ --from-file=tls\.key=\S+ \\\n\s+--from-file=ca\.crt=/.exec(readFileSync(join(docs, 'deployment.md'), 'utf8'));
     assert.ok(created, 'deployment.md creates the Secret with tls.crt, tls.key and ca.crt');
     assert.deepEqual([created[1], created[2]], [namespace, secretName]);
+  });
+
+  test('optional/node-metrics-tls: the node part serves /metrics over TLS to client certificates only, probes over HTTPS; its arguments are valid configuration', async () => {
+    const objects = render('optional/node-metrics-tls');
+    const daemonSet = objects.find((object) => object.kind === 'DaemonSet')!;
+    const container = daemonSet.spec.template.spec.containers[0];
+    assert.equal(container.readinessProbe.httpGet.scheme, 'HTTPS');
+    assert.equal(container.livenessProbe.httpGet.scheme, 'HTTPS');
+    const volume = (daemonSet.spec.template.spec.volumes as Json[]).find((entry) => entry.secret?.secretName === 'flowlens-node-metrics-tls')!;
+    const mount = (container.volumeMounts as Json[]).find((entry) => entry.name === volume.name)!;
+    const args = container.args as string[];
+    assert.equal(args[0], 'run');
+    assert.ok(args.some((arg) => arg === `server.tls.clientCAFile=${mount.mountPath}/ca.crt`), 'client certificates required on /metrics');
+    // The same arguments, with real certificate files where the Secret would be mounted.
+    const certs = await makeCerts();
+    const dir = tempDir('deploy-tls');
+    const configMap = objects.find((object) => object.kind === 'ConfigMap')!;
+    writeFileSync(join(dir, 'config.yaml'), configMap.data['config.yaml']);
+    const files: Record<string, string> = { 'tls.crt': certs.serverCert, 'tls.key': certs.serverKey, 'ca.crt': certs.caCert };
+    const local = args.slice(1).map((arg) => arg.replace(new RegExp(`${mount.mountPath}/([a-z.]+)`), (_, name: string) => files[name]!));
+    const check = spawnSync(process.execPath, [CLI, 'check-config', '--config', join(dir, 'config.yaml'), ...local], { encoding: 'utf8', env: { PATH: process.env.PATH, NODE_NAME: 'n1', FLOWLENS_ENABLE: 'probes,accounting', KUBECONFIG: kubeconfigFile(dir, 'https://10.96.0.1:443') } });
+    assert.equal(check.status, 0, check.stderr);
+    assert.match(check.stdout, /clientCAFile: /);
   });
 });

@@ -8,9 +8,8 @@ export const accountingDefinition = defineComponent({
   description: 'Calico policy accounting (calico-accountant): per-workload policy accept and no-policy drop counters from iptables or nftables.',
   kubePods: 'node',
   schema: accountingSchema,
-  // Workloads are named from the pods of this node.
-  needsKubernetes: () => 'accounting',
-  // Names only: hashed policy chains without a comment are matched against them.
-  kubeKinds: ['networkpolicies'],
+  // Workloads are named from the pods of this node and their owners; hashed policy chains without
+  // a comment are matched against the NetworkPolicies' names.
+  kubernetes: () => ({ setting: 'accounting', kinds: ['pods', 'replicasets', 'jobs', 'networkpolicies'] }),
   create: (config, context) => new Accountant({ config, logger: context.logger, metrics: context.metrics, kube: context.kube, nodeName: context.identity.nodeName }),
 });

@@ -76,17 +76,22 @@ export interface ComponentDefinition<Schema extends z.ZodType = z.ZodType> {
    * and kubernetes.nodeName is set), or all of them (`cluster`, the default).
    */
   readonly kubePods?: 'none' | 'node' | 'cluster';
-  /** Kubernetes kinds the shared cache must watch for it beyond the defaults (e.g. networkpolicies). */
-  readonly kubeKinds?: readonly KubeKind[];
+
   /** Its flow endpoints carry IP addresses (goflow2, IPFIX): kubernetes.enrichFlows `auto` enriches them. */
   readonly flowAddresses?: boolean;
   /**
-   * The setting that makes it need the Kubernetes API under this
-   * configuration, if any: without an API, check-config and run refuse the
-   * configuration naming that setting (src/preflight.ts).
+   * What it needs from the Kubernetes API under this configuration, if
+   * anything: the setting that needs it (without an API, check-config and run
+   * refuse the configuration naming it: src/preflight.ts) and the kinds the
+   * shared cache must list and watch for it (the RBAC it needs).
    */
-  readonly needsKubernetes?: (config: z.output<Schema>) => string | undefined;
+  readonly kubernetes?: (config: z.output<Schema>) => KubeNeed | undefined;
   create(config: z.output<Schema>, context: ComponentContext): Component | Promise<Component>;
+}
+
+export interface KubeNeed {
+  readonly setting: string;
+  readonly kinds: readonly KubeKind[];
 }
 
 export function defineComponent<Schema extends z.ZodType>(

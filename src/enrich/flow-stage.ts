@@ -1,6 +1,6 @@
 import type { FlowEndpoint, FlowRecord, KubeEndpoint } from '../flow/flow-record.js';
 import { GenerationMemo } from '../kube/generation-memo.js';
-import type { KubeCache } from '../kube/metadata-cache.js';
+import type { KubeCache, KubeKind } from '../kube/metadata-cache.js';
 import type { SlimPod } from '../kube/objects.js';
 import type { MetricsPipeline } from '../metrics/pipeline.js';
 
@@ -19,6 +19,9 @@ import type { MetricsPipeline } from '../metrics/pipeline.js';
 // synced, and records with nothing found are the same objects.
 
 export type EnrichResult = 'pod' | 'pod_set' | 'service' | 'node' | 'miss' | 'not_synced';
+
+/** What the stage reads: endpoints by IP (pods, services, nodes) and pods' owners. */
+export const ENRICHMENT_KINDS: readonly KubeKind[] = ['pods', 'services', 'nodes', 'replicasets', 'jobs'];
 
 const MAX_MEMO = 100_000;
 

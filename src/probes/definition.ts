@@ -8,6 +8,12 @@ export const probesDefinition = defineComponent({
   description: 'DNS and peer latency probes (net-exporter): wire-level DNS over UDP and TCP, TCP connect and UDP echo to peer agents.',
   kubePods: 'none',
   schema: probesSchema,
-  needsKubernetes: (config) => (config.peers.service !== undefined ? 'probes.peers.service' : config.dns.service !== undefined ? 'probes.dns.service' : undefined),
+  // The DNS Service's ClusterIP; the peers Service's ready endpoints and its ClusterIP.
+  kubernetes: (config) =>
+    config.peers.service !== undefined
+      ? { setting: 'probes.peers.service', kinds: ['services', 'endpointslices'] }
+      : config.dns.service !== undefined
+        ? { setting: 'probes.dns.service', kinds: ['services'] }
+        : undefined,
   create: (config, context) => new Prober({ config, logger: context.logger, metrics: context.metrics, identity: context.identity, kube: context.kube }),
 });
