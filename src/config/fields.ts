@@ -28,9 +28,10 @@ function durationValue() {
   });
 }
 
-/** A duration written as "15s", "500ms", "1m30s" or plain seconds; parsed to milliseconds. */
-export function duration(defaultValue: string, meta: FieldMeta) {
-  return durationValue().prefault(defaultValue).meta({ ...meta, format: 'duration' });
+/** A duration written as "15s", "500ms", "1m30s" or plain seconds; parsed to milliseconds; optionally at most `max`. */
+export function duration(defaultValue: string, meta: FieldMeta, max?: { ms: number; text: string }) {
+  const value = max === undefined ? durationValue() : durationValue().refine((ms) => ms <= max.ms, `at most ${max.text}`);
+  return value.prefault(defaultValue).meta({ ...meta, format: 'duration' });
 }
 
 

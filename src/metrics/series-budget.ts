@@ -264,46 +264,29 @@ export class CounterFamily extends ValueFamily {
   }
 
   /**
-   * A handle on one label set for hot paths that update it repeatedly: its
-   * inc() skips building and looking up the series key. It stays correct
-   * under the budget: a folded label set is resolved (and counted as a
-   * rejection) on every update, and a series that expired is admitted again.
+   * The series of a label set, for callers that keep it between updates
+   * instead of its labels (memory per kept key: one reference): admitted, or
+   * the overflow series when the family is full (the fold counted). Update it
+   * with add(); once `removed` (expired), resolve it again.
    */
-  handle(labels: Labels): CounterHandle {
-    return new CounterHandle(this, labels);
+  seriesOf(labels: Labels): CounterSeries {
+    return this.resolve(labels);
   }
 
-  /** @internal Resolves a handle's series once (admitting it, or folding and counting the rejection). */
-  attach(labels: Labels): ValueSeries {
-    return this.resolve(labels);
+  /** Adds to a series seriesOf() returned, and marks it used. */
+  add(series: CounterSeries, value: number): void {
+    if (!(value >= 0)) throw new Error(`${this.name}: counters only go up (got ${value})`);
+    series.touched = this.budget.now();
+    (series as ValueSeries).value += value;
   }
 }
 
-export class CounterHandle {
-  private series: ValueSeries | undefined;
-  /** True when the label values themselves are all __overflow__ (then the overflow series is this handle's own). */
-  private readonly ownsOverflow: boolean;
-
-  constructor(
-    private readonly family: CounterFamily,
-    private readonly labels: Labels,
-  ) {
-    this.ownsOverflow = family.labelNames.length > 0 && family.labelNames.every((name) => labelValue(labels, name) === OVERFLOW_VALUE);
-  }
-
-  inc(value = 1): void {
-    if (!(value >= 0)) throw new Error(`${this.family.name}: counters only go up (got ${value})`);
-    let series = this.series;
-    if (series === undefined || series.removed) {
-      series = this.family.attach(this.labels);
-      // A folded label set is never cached: each update resolves again, so it is
-      // counted as a rejection and gets its own series once the family has room.
-      this.series = series.overflow && !this.ownsOverflow ? undefined : series;
-    } else {
-      series.touched = this.family.budget.now();
-    }
-    series.value += value;
-  }
+/** A counter series as seriesOf() hands it out: whether it expired, whether it is the overflow series. */
+export interface CounterSeries {
+  readonly removed: boolean;
+  readonly overflow: boolean;
+  /** @internal */
+  touched: number;
 }
 
 export class GaugeFamily extends ValueFamily {

@@ -1,6 +1,6 @@
 import type { FlowConsumer, FlowRecord, PolicyHit } from '../../flow/flow-record.js';
 import type { MetricsPipeline } from '../../metrics/pipeline.js';
-import type { CounterFamily, CounterHandle } from '../../metrics/series-budget.js';
+import type { CounterFamily, CounterSeries } from '../../metrics/series-budget.js';
 
 // Flow records as Prometheus counters. Each record is a delta for one
 // interval (a 15-second Goldmane bucket), counted once, so counters only ever
@@ -14,30 +14,43 @@ import type { CounterFamily, CounterHandle } from '../../metrics/series-budget.j
 //   direction.
 // - flowlens_policy_hits_total: one per flow report per policy in its trace.
 //
-// Every label is a function of the flow key, so the series of a key are
-// looked up once and kept as handles: a long-lived flow reported every 15 s
-// costs one map lookup per report, not eight series lookups.
+// Every label is a function of the flow key, so a key whose series were all
+// admitted keeps references to them (not its labels): a long-lived flow
+// reported every 15 s costs one map lookup per report, and about a hundred
+// bytes while it lasts. A key any of whose series was folded into the
+// overflow series keeps nothing: its reports resolve their labels each time
+// (each fold counted), and it gets series of its own once there is room.
 
 const SEED_LABELS = ['reporter', 'protocol', 'src_namespace', 'src_pod', 'src_port', 'dst_namespace', 'dst_object', 'dst_port'];
 const FLOW_LABELS = ['action', 'reporter', 'protocol', 'src_namespace', 'src_name', 'src_type', 'dst_namespace', 'dst_name', 'dst_type', 'dst_port'];
 
-interface KeyHandles {
-  readonly seed: CounterHandle | undefined;
-  readonly connections: CounterHandle;
-  readonly packetsIn: CounterHandle;
-  readonly packetsOut: CounterHandle;
-  readonly bytesIn: CounterHandle;
-  readonly bytesOut: CounterHandle;
-  readonly policies: readonly CounterHandle[];
+interface KeySeries {
+  readonly seed: CounterSeries | undefined;
+  readonly connections: CounterSeries;
+  readonly packetsIn: CounterSeries;
+  readonly packetsOut: CounterSeries;
+  readonly bytesIn: CounterSeries;
+  readonly bytesOut: CounterSeries;
+  readonly policies: readonly CounterSeries[];
   lastUsed: number;
 }
 
 export interface FlowMetricsOptions {
-  /** Flow keys whose handles are kept; beyond it the cache starts over (default 100,000). */
+  /** Flow keys that keep their series; beyond it keys resolve per report (default: metrics.maxSeriesPerMetric). */
   readonly maxKeys?: number;
-  /** Handles unused this long are dropped at scrape time (default: the series TTL, or 10 minutes). */
+  /** Kept series unused this long are dropped at scrape time (default: the series TTL, or 10 minutes). */
   readonly idleMs?: number;
 }
+
+function stale(kept: KeySeries): boolean {
+  if (kept.connections.removed || kept.packetsIn.removed || kept.packetsOut.removed || kept.bytesIn.removed || kept.bytesOut.removed || kept.seed?.removed === true) return true;
+  const policies = kept.policies;
+  for (let i = 0; i < policies.length; i++) if (policies[i]!.removed) return true;
+  return false;
+}
+
+const folded = (kept: KeySeries): boolean =>
+  kept.connections.overflow || kept.packetsIn.overflow || kept.packetsOut.overflow || kept.bytesIn.overflow || kept.bytesOut.overflow || kept.seed?.overflow === true || kept.policies.some((series) => series.overflow);
 
 export class FlowMetrics implements FlowConsumer {
   private readonly allow: CounterFamily;
@@ -46,11 +59,11 @@ export class FlowMetrics implements FlowConsumer {
   private readonly packets: CounterFamily;
   private readonly bytes: CounterFamily;
   private readonly policyHits: CounterFamily;
-  private readonly handles = new Map<string, KeyHandles>();
+  private readonly kept = new Map<string, KeySeries>();
   private readonly maxKeys: number;
 
   constructor(private readonly metrics: MetricsPipeline, options: FlowMetricsOptions = {}) {
-    this.maxKeys = options.maxKeys ?? 100_000;
+    this.maxKeys = options.maxKeys ?? metrics.budget.maxSeries;
     const idleMs = options.idleMs ?? (metrics.budget.ttlMs > 0 ? metrics.budget.ttlMs : 600_000);
     this.allow = metrics.counter({
       name: 'calico_flow_allow',
@@ -84,36 +97,46 @@ export class FlowMetrics implements FlowConsumer {
     });
     metrics.onCollect(() => {
       const cutoff = metrics.budget.now() - idleMs;
-      for (const [key, handles] of this.handles) if (handles.lastUsed < cutoff) this.handles.delete(key);
+      for (const [key, kept] of this.kept) if (kept.lastUsed < cutoff) this.kept.delete(key);
     });
+  }
+
+  /** Flow keys keeping their series now (the memory self-metric). */
+  get keptKeys(): number {
+    return this.kept.size;
   }
 
   consume(records: readonly FlowRecord[]): void {
     const now = this.metrics.budget.now();
     for (const record of records) {
       if (record.replay === true) continue;
-      let handles = this.handles.get(record.key);
-      if (handles === undefined) {
-        if (this.handles.size >= this.maxKeys) this.handles.clear();
-        handles = this.handlesFor(record);
-        this.handles.set(record.key, handles);
+      let series = this.kept.get(record.key);
+      if (series === undefined || stale(series)) {
+        series = this.seriesFor(record);
+        if (folded(series)) this.kept.delete(record.key);
+        else if (this.kept.size < this.maxKeys || this.kept.has(record.key)) this.kept.set(record.key, series);
       }
-      handles.lastUsed = now;
-      handles.seed?.inc(record.connectionsStarted);
-      handles.connections.inc(record.connectionsStarted);
-      handles.packetsIn.inc(record.packetsIn);
-      handles.packetsOut.inc(record.packetsOut);
-      handles.bytesIn.inc(record.bytesIn);
-      handles.bytesOut.inc(record.bytesOut);
-      for (const policy of handles.policies) policy.inc(1);
+      series.lastUsed = now;
+      if (series.seed !== undefined) this.seedFamily(record).add(series.seed, record.connectionsStarted);
+      this.connections.add(series.connections, record.connectionsStarted);
+      this.packets.add(series.packetsIn, record.packetsIn);
+      this.packets.add(series.packetsOut, record.packetsOut);
+      this.bytes.add(series.bytesIn, record.bytesIn);
+      this.bytes.add(series.bytesOut, record.bytesOut);
+      for (const policy of series.policies) this.policyHits.add(policy, 1);
     }
   }
 
-  private handlesFor(record: FlowRecord): KeyHandles {
+  private seedFamily(record: FlowRecord): CounterFamily {
+    return record.action === 'allow' ? this.allow : this.deny;
+  }
+
+  /** The series of a record's labels: admitted, or the overflow series where a family is full. */
+  private seriesFor(record: FlowRecord): KeySeries {
     const dstPort = String(record.dst.port ?? 0);
-    let seed: CounterHandle | undefined;
+    let seed: CounterSeries | undefined;
     if (record.source === 'goldmane' && (record.action === 'allow' || record.action === 'deny')) {
-      seed = (record.action === 'allow' ? this.allow : this.deny).handle({
+      seed = this.seedFamily(record).seriesOf({
         reporter: record.reporter,
         protocol: record.proto,
         src_namespace: record.src.namespace,
@@ -136,15 +159,17 @@ export class FlowMetrics implements FlowConsumer {
       dst_type: record.dst.type,
       dst_port: dstPort,
     };
-    const policy = (hit: PolicyHit, trace: 'enforced' | 'pending'): CounterHandle =>
-      this.policyHits.handle({ kind: hit.kind, tier: hit.tier, namespace: hit.namespace, name: hit.name, action: hit.action, trace });
+    const policy = (hit: PolicyHit, trace: 'enforced' | 'pending'): CounterSeries =>
+      this.policyHits.seriesOf({ kind: hit.kind, tier: hit.tier, namespace: hit.namespace, name: hit.name, action: hit.action, trace });
+    const inbound = { ...flow, direction: 'in' };
+    const outbound = { ...flow, direction: 'out' };
     return {
       seed,
-      connections: this.connections.handle(flow),
-      packetsIn: this.packets.handle({ ...flow, direction: 'in' }),
-      packetsOut: this.packets.handle({ ...flow, direction: 'out' }),
-      bytesIn: this.bytes.handle({ ...flow, direction: 'in' }),
-      bytesOut: this.bytes.handle({ ...flow, direction: 'out' }),
+      connections: this.connections.seriesOf(flow),
+      packetsIn: this.packets.seriesOf(inbound),
+      packetsOut: this.packets.seriesOf(outbound),
+      bytesIn: this.bytes.seriesOf(inbound),
+      bytesOut: this.bytes.seriesOf(outbound),
       policies: [
         ...(record.policies?.enforced ?? []).map((hit) => policy(hit, 'enforced')),
         ...(record.policies?.pending ?? []).map((hit) => policy(hit, 'pending')),

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { certificateWithKey, dialAddress, duration, filePath } from '../../config/fields.js';
+import { BUCKET_SECONDS, MAX_WINDOW_BUCKETS } from './interval-dedupe.js';
 
 // The `goldmane` section. Seed variables (GOLDMANE_ADDR, GOLDMANE_HOST, TLS_*,
 // CA_CERT_PATH, PUBLIC_CERT_PATH, PRIVATE_KEY_PATH,
@@ -44,9 +45,20 @@ export const goldmaneSchema = z
     idleTimeout: duration('5m', {
       description: 'A stream that delivers no flow report for this long (open but silent, or trickling bytes) counts as down and is reopened; 0 turns the check off. Goldmane reports every active flow every 15 s.',
     }),
-    dedupeWindow: duration('5m', {
-      description: 'How far back re-sent flow reports are recognized (keys of the newest buckets within it are kept).',
-    }),
+    dedupeWindow: duration(
+      '5m',
+      { description: 'How far back re-sent flow reports are recognized (keys whose newest report is within it are kept); at most 8m.' },
+      { ms: MAX_WINDOW_BUCKETS * BUCKET_SECONDS * 1_000, text: `${(MAX_WINDOW_BUCKETS * BUCKET_SECONDS) / 60}m (each key remembers ${MAX_WINDOW_BUCKETS} buckets of ${BUCKET_SECONDS} s)` },
+    ),
+    maxKeys: z
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .default(100_000)
+      .meta({
+        description:
+          'Flow keys the source remembers (decoded keys, and the dedupe entries): about 1 KB each while reported. Beyond it the least recently reported go first (counted in flowlens_goldmane_evictions_total). The default fits the deployment\'s 512 MiB limit with the default series budget.',
+      }),
   })
   .prefault({});
 

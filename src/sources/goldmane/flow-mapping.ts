@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EndpointType, FlowAction, FlowRecord, FlowReporter, FlowService, PolicyHit, PolicyKind } from '../../flow/flow-record.js';
 import type { goldmane } from './codec.js';
 import type { FlowLabels } from './report-decoder.js';
@@ -40,9 +41,17 @@ function hitKey(hit: WireHit): string {
 /**
  * A string identifying the flow key: equal for equal keys whatever order or
  * encoding the server used. With the interval's start time it is the identity
- * each Goldmane flow report is counted under exactly once.
+ * each Goldmane flow report is counted under exactly once. It is the
+ * SHA-256 of the key's canonical text, 22 characters (128 bits: no collision
+ * in any realistic number of keys), kept per remembered key instead of the
+ * text (a few hundred bytes), and stable across restarts (checkpoints hold it).
  */
 export function flowKeyId(key: WireKey): string {
+  return createHash('sha256').update(flowKeyText(key)).digest('base64url').slice(0, 22);
+}
+
+/** The canonical text of a flow key: its fields in a fixed order, NUL-separated. */
+function flowKeyText(key: WireKey): string {
   const policies = key.policies;
   const enforced = policies?.enforcedPolicies?.map(hitKey).join(',') ?? '';
   const pending = policies?.pendingPolicies?.map(hitKey).join(',') ?? '';
@@ -66,16 +75,20 @@ export function flowKeyId(key: WireKey): string {
   ].join('\u0000');
 }
 
-function toPolicyHit(hit: WireHit): PolicyHit {
+/** Strings as the caller wants them kept (shared instances: an Interner's string()); as they are by default. */
+export type Intern = (value: string) => string;
+const asIs: Intern = (value) => value;
+
+function toPolicyHit(hit: WireHit, intern: Intern): PolicyHit {
   return {
     kind: policyKindName(hit.kind),
-    namespace: hit.namespace ?? '',
-    name: hit.name ?? '',
-    tier: hit.tier ?? '',
+    namespace: intern(hit.namespace ?? ''),
+    name: intern(hit.name ?? ''),
+    tier: intern(hit.tier ?? ''),
     action: actionName(hit.action),
     policyIndex: hit.policyIndex ?? 0,
     ruleIndex: hit.ruleIndex ?? 0,
-    ...(hit.trigger ? { trigger: toPolicyHit(hit.trigger) } : {}),
+    ...(hit.trigger ? { trigger: toPolicyHit(hit.trigger, intern) } : {}),
   };
 }
 
@@ -92,23 +105,23 @@ export interface KeyParts {
   readonly policies: { readonly enforced: readonly PolicyHit[]; readonly pending: readonly PolicyHit[] };
 }
 
-export function keyParts(key: WireKey): KeyParts {
+export function keyParts(key: WireKey, intern: Intern = asIs): KeyParts {
   return {
     id: flowKeyId(key),
-    proto: key.proto ?? '',
+    proto: intern(key.proto ?? ''),
     reporter: reporterName(key.reporter),
     action: actionName(key.action),
-    src: { name: key.sourceName ?? '', namespace: key.sourceNamespace ?? '', type: endpointTypeName(key.sourceType) },
-    dst: { name: key.destName ?? '', namespace: key.destNamespace ?? '', type: endpointTypeName(key.destType), port: key.destPort ?? 0 },
+    src: { name: intern(key.sourceName ?? ''), namespace: intern(key.sourceNamespace ?? ''), type: endpointTypeName(key.sourceType) },
+    dst: { name: intern(key.destName ?? ''), namespace: intern(key.destNamespace ?? ''), type: endpointTypeName(key.destType), port: key.destPort ?? 0 },
     service: {
-      name: key.destServiceName ?? '',
-      namespace: key.destServiceNamespace ?? '',
-      portName: key.destServicePortName ?? '',
+      name: intern(key.destServiceName ?? ''),
+      namespace: intern(key.destServiceNamespace ?? ''),
+      portName: intern(key.destServicePortName ?? ''),
       port: key.destServicePort ?? 0,
     },
     policies: {
-      enforced: key.policies?.enforcedPolicies?.map(toPolicyHit) ?? [],
-      pending: key.policies?.pendingPolicies?.map(toPolicyHit) ?? [],
+      enforced: key.policies?.enforcedPolicies?.map((hit) => toPolicyHit(hit, intern)) ?? [],
+      pending: key.policies?.pendingPolicies?.map((hit) => toPolicyHit(hit, intern)) ?? [],
     },
   };
 }

@@ -6,6 +6,7 @@ import { formatDuration } from '../../config/duration.js';
 import { describeFsError } from '../../config/errors.js';
 import type { FlowBus, FlowQueue } from '../../flow/flow-bus.js';
 import type { Logger } from '../../log/logger.js';
+import { Interner } from '../../flow/interner.js';
 import { RateLimitedLog } from '../../log/rate-limited.js';
 import type { MetricsPipeline } from '../../metrics/pipeline.js';
 import type { CounterFamily, GaugeFamily } from '../../metrics/series-budget.js';
@@ -13,7 +14,7 @@ import { Backoff } from '../../retry/backoff.js';
 import { STREAM_METHOD, encodeStreamRequest, goldmane, isDecodeFailure, type DecodeFailure } from './codec.js';
 import { transportSecurity, type GoldmaneConfig } from './config.js';
 import { keyParts, toFlowRecord, type KeyParts } from './flow-mapping.js';
-import { IntervalDedupe } from './interval-dedupe.js';
+import { BUCKET_SECONDS, IntervalDedupe } from './interval-dedupe.js';
 import { NO_LABELS, decodeFlowReport, decodeLabels, type FlowLabels, type FlowReport } from './report-decoder.js';
 import { planResume } from './resume.js';
 import { classify, probeTls } from './stream-failure.js';
@@ -39,29 +40,39 @@ const MAX_FUTURE_SECONDS = 600;
 export function invalidReport(report: FlowReport, nowSeconds: number): string | undefined {
   if (!(report.startTime > 0) || !(report.endTime >= report.startTime)) return 'bad_interval';
   if (report.startTime > nowSeconds + MAX_FUTURE_SECONDS) return 'future';
-  const counters = [report.packetsIn, report.packetsOut, report.bytesIn, report.bytesOut, report.numConnectionsStarted, report.numConnectionsCompleted, report.numConnectionsLive];
-  if (counters.some((value) => !(value >= 0))) return 'negative_counter';
-  return undefined;
+  // Written out: this runs for every report.
+  const nonNegative =
+    report.packetsIn >= 0 && report.packetsOut >= 0 && report.bytesIn >= 0 && report.bytesOut >= 0 && report.numConnectionsStarted >= 0 && report.numConnectionsCompleted >= 0 && report.numConnectionsLive >= 0;
+  return nonNegative ? undefined : 'negative_counter';
 }
 
-/** Decoded flow keys kept by their encoded bytes; the cache starts over beyond this. */
-const MAX_KNOWN_KEYS = 200_000;
+/** A decoded flow key not reported for this many buckets (a minute) is dropped; it is decoded again if it comes back. */
+const KNOWN_KEY_IDLE_BUCKETS = 4;
 
 /** A flow key seen on the stream, with the labels of its last report. */
 interface KnownKey {
   readonly parts: KeyParts;
   labelBytes: Uint8Array | undefined;
   labels: FlowLabels;
+  /** The newest 15-second bucket it was reported for. */
+  bucket: number;
 }
 
-/** The report's labels: the key's last ones when their bytes are unchanged (the usual case), else decoded. */
-function labelsOf(known: KnownKey, bytes: Uint8Array | undefined): FlowLabels {
+/**
+ * The report's labels: the key's last ones when their bytes are unchanged
+ * (the usual case), else decoded, and shared with every key carrying the same
+ * label sets.
+ */
+function labelsOf(known: KnownKey, bytes: Uint8Array | undefined, interner: Interner): FlowLabels {
   if (bytes === undefined) return NO_LABELS;
   const last = known.labelBytes;
   if (last !== undefined && Buffer.compare(last, bytes) === 0) return known.labels;
-  known.labels = decodeLabels(bytes);
-  // A copy: the view would keep the whole received message alive.
-  known.labelBytes = bytes.slice();
+  // A copy: a view would keep the whole received message alive.
+  known.labelBytes = new Uint8Array(bytes);
+  known.labels = interner.shared(Buffer.from(known.labelBytes).toString('latin1'), () => {
+    const decoded = decodeLabels(bytes);
+    return Object.freeze({ source: Object.freeze(decoded.source.map((label) => interner.string(label))), dest: Object.freeze(decoded.dest.map((label) => interner.string(label))) }) as FlowLabels;
+  });
   return known.labels;
 }
 
@@ -91,8 +102,13 @@ export class GoldmaneSource implements Component {
   private readonly queue: FlowQueue;
   private readonly dedupe: IntervalDedupe;
   private readonly backoff: Backoff;
+  /** Decoded keys by their encoded bytes, least recently reported first. */
   private readonly knownKeys = new Map<string, KnownKey>();
+  private newestBucket = Number.NEGATIVE_INFINITY;
+  private readonly evictions: CounterFamily;
   private readonly limitedLog: RateLimitedLog;
+  /** Names, namespaces, policies and label sets shared by the keys that repeat them. */
+  private readonly interner: Interner;
   private lastEndTime: number | undefined;
   /** Reports starting before this (unix seconds) are replays from a checkpoint resume. */
   private liveFrom = Number.NEGATIVE_INFINITY;
@@ -121,10 +137,11 @@ export class GoldmaneSource implements Component {
     this.config = config;
     this.logger = options.logger;
     this.limitedLog = new RateLimitedLog(options.logger);
+    this.interner = new Interner(options.config.maxKeys);
     this.now = options.now ?? Date.now;
     this.flows = options.flows;
     this.queue = options.flows.queue('goldmane', config.queueSize);
-    this.dedupe = new IntervalDedupe(Math.max(15, config.dedupeWindow / 1_000));
+    this.dedupe = new IntervalDedupe(Math.max(1, Math.ceil(config.dedupeWindow / 1_000 / BUCKET_SECONDS)), config.maxKeys);
     this.backoff = new Backoff(config.reconnect.initial, Math.max(config.reconnect.initial, config.reconnect.max), options.random);
     const self = { expires: false } as const;
     this.streamUp = metrics.gauge({ name: 'flowlens_goldmane_stream_up', help: '1 while the Goldmane stream is open and healthy.', ...self });
@@ -168,7 +185,21 @@ export class GoldmaneSource implements Component {
     for (const counter of [this.messages, this.duplicates, this.gap]) counter.inc(undefined, 0);
     this.lastMessage.set(undefined, this.now() / 1_000);
     const dedupeKeys = metrics.gauge({ name: 'flowlens_goldmane_dedupe_keys', help: 'Flow keys remembered to recognize re-sent reports.', ...self });
-    metrics.onCollect(() => dedupeKeys.set(undefined, this.dedupe.size));
+    const knownKeys = metrics.gauge({ name: 'flowlens_goldmane_known_keys', help: 'Decoded flow keys kept for the flow keys being reported (goldmane.maxKeys at most).', ...self });
+    this.evictions = metrics.counter({
+      name: 'flowlens_goldmane_evictions_total',
+      help: 'Flow keys dropped from the source\'s memory, by what held them (known_keys, dedupe) and why (idle: not reported for a minute; limit: goldmane.maxKeys reached).',
+      labelNames: ['cache', 'reason'],
+      ...self,
+    });
+    let dedupeLimit = 0;
+    metrics.onCollect(() => {
+      dedupeKeys.set(undefined, this.dedupe.size);
+      knownKeys.set(undefined, this.knownKeys.size);
+      this.evictions.inc({ cache: 'dedupe', reason: 'limit' }, this.dedupe.evictions.limit - dedupeLimit);
+      dedupeLimit = this.dedupe.evictions.limit;
+    });
+    for (const reason of ['idle', 'limit']) this.evictions.inc({ cache: 'known_keys', reason }, 0);
   }
 
   async start(): Promise<void> {
@@ -319,42 +350,75 @@ export class GoldmaneSource implements Component {
       this.skipped.inc({ reason: 'incomplete' });
       return;
     }
-    const known = this.knownKey(message.key);
-    if (known === undefined) return;
     this.setUp();
     this.messages.inc();
     this.lastActivity = this.now();
     const now = this.lastActivity / 1_000;
     this.lastMessage.set(undefined, now);
+    // Before the key is looked at: an impossible start time must not move the known-key cache either.
     const invalid = invalidReport(message, now);
     if (invalid !== undefined) {
       this.badReports.inc({ reason: invalid });
       this.limitedLog.warn(invalid, { startTime: message.startTime, endTime: message.endTime }, 'skipped a Goldmane flow report with impossible values');
       return;
     }
+    const known = this.knownKey(message.key, message.startTime);
+    if (known === undefined) return;
     if (this.lastEndTime === undefined || message.endTime > this.lastEndTime) this.lastEndTime = message.endTime;
     if (this.dedupe.seen(known.parts.id, message.startTime)) {
       this.duplicates.inc();
       return;
     }
-    const record = toFlowRecord(message, known.parts, labelsOf(known, message.labels));
+    const record = toFlowRecord(message, known.parts, labelsOf(known, message.labels, this.interner));
     this.queue.push(message.startTime < this.liveFrom ? { ...record, replay: true } : record);
   }
 
-  /** What is known about a flow key, decoded the first time its bytes are seen. */
-  private knownKey(encoded: Uint8Array): KnownKey | undefined {
+  /**
+   * What is known about a flow key, decoded the first time its bytes are seen.
+   * Each time the newest bucket advances (every 15 s), keys not reported for a
+   * minute are swept out; at goldmane.maxKeys the first remembered key goes.
+   */
+  private knownKey(encoded: Uint8Array, startTime: number): KnownKey | undefined {
     const bytes = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength).toString('latin1');
+    const bucket = Math.floor(startTime / BUCKET_SECONDS);
     let known = this.knownKeys.get(bytes);
-    if (known !== undefined) return known;
-    try {
-      known = { parts: keyParts(goldmane.FlowKey.decode(encoded)), labelBytes: undefined, labels: NO_LABELS };
-    } catch (error) {
-      this.skipDecodeFailure((error as Error).message);
-      return undefined;
+    if (known !== undefined) {
+      if (bucket > known.bucket) known.bucket = bucket;
+    } else {
+      try {
+        known = { parts: keyParts(goldmane.FlowKey.decode(encoded), (value) => this.interner.string(value)), labelBytes: undefined, labels: NO_LABELS, bucket };
+      } catch (error) {
+        this.skipDecodeFailure((error as Error).message);
+        return undefined;
+      }
+      if (this.knownKeys.size >= this.config.maxKeys) this.dropOldestKey();
+      this.knownKeys.set(bytes, known);
     }
-    if (this.knownKeys.size >= MAX_KNOWN_KEYS) this.knownKeys.clear();
-    this.knownKeys.set(bytes, known);
+    if (bucket > this.newestBucket) {
+      this.newestBucket = bucket;
+      this.dropIdleKeys();
+    }
     return known;
+  }
+
+  /** Keys not reported for a minute leave the cache (a sweep, once per bucket). */
+  private dropIdleKeys(): void {
+    const cutoff = this.newestBucket - KNOWN_KEY_IDLE_BUCKETS;
+    let dropped = 0;
+    for (const [bytes, known] of this.knownKeys) {
+      if (known.bucket >= cutoff) continue;
+      this.knownKeys.delete(bytes);
+      dropped++;
+    }
+    if (dropped > 0) this.evictions.inc({ cache: 'known_keys', reason: 'idle' }, dropped);
+  }
+
+  private dropOldestKey(): void {
+    for (const bytes of this.knownKeys.keys()) {
+      this.knownKeys.delete(bytes);
+      this.evictions.inc({ cache: 'known_keys', reason: 'limit' });
+      return;
+    }
   }
 
   private skipDecodeFailure(reason: string): void {

@@ -29,17 +29,28 @@ test('resume: now on first connect, the last end_time after, clamped into Goldma
   assert.ok(MAX_BACKFILL_SECONDS < 3_600);
 });
 
-test('dedupe: a (key, start) pair once; old buckets are forgotten', () => {
-  const dedupe = new IntervalDedupe(60);
+test('dedupe: a (key, start) pair once; keys whose newest bucket left the window are forgotten; at most maxKeys, oldest first', () => {
+  const dedupe = new IntervalDedupe(4, 3); // 60 s
   assert.equal(dedupe.seen('a', 0), false);
   assert.equal(dedupe.seen('a', 0), true);
   assert.equal(dedupe.seen('a', 15), false, 'the next interval of the same key is new data');
+  assert.equal(dedupe.seen('a', 0), true, 'an earlier bucket of a key is still remembered');
   assert.equal(dedupe.seen('b', 0), false);
-  assert.equal(dedupe.size, 3);
+  assert.equal(dedupe.size, 2, 'one entry per key, whatever the number of its buckets');
   dedupe.seen('c', 90);
-  assert.equal(dedupe.size, 1, 'buckets older than 60 s before the newest are dropped');
+  assert.equal(dedupe.size, 1, 'keys whose newest bucket is more than 60 s behind the newest are dropped');
   assert.equal(dedupe.seen('c', 75), false);
   assert.equal(dedupe.seen('c', 75), true);
+  assert.equal(dedupe.seen('c', 90 - 15 * 31), false);
+  assert.equal(dedupe.seen('c', 90 - 15 * 31), true, 'a bucket 31 behind its newest is remembered once seen');
+  for (const key of ['d', 'e', 'f']) dedupe.seen(key, 90);
+  assert.equal(dedupe.size, 3);
+  assert.equal(dedupe.evictions.limit, 1, 'the oldest key made room');
+  assert.equal(dedupe.seen('c', 90), false, 'c was the oldest');
+  // Every key twice, a thousand keys: never more than maxKeys remembered.
+  const bounded = new IntervalDedupe(20, 100);
+  for (let start = 0; start < 15 * 50; start += 15) for (let key = 0; key < 1_000; key++) bounded.seen(`k${key}`, start);
+  assert.equal(bounded.size, 100);
 });
 
 test('backoff doubles with jitter up to the cap and resets', () => {
