@@ -119,6 +119,12 @@ describe('deploy/kubernetes rendered with kubectl kustomize', { skip }, () => {
         }
         assert.equal(container.readinessProbe?.httpGet?.path, '/ready');
         assert.equal(container.livenessProbe?.httpGet?.path, '/health');
+        // The heap ceiling is explicit (Node sizes it from the cgroup otherwise) and leaves room
+        // below the memory limit for buffers and the runtime.
+        const heap = /--max-old-space-size=(\d+)/.exec((container.env as Json[]).find((entry) => entry.name === 'NODE_OPTIONS')?.value ?? '');
+        const limitMi = /^(\d+)Mi$/.exec(container.resources.limits.memory);
+        assert.ok(heap && limitMi, `${workload.kind}: NODE_OPTIONS --max-old-space-size and a limit in Mi`);
+        assert.ok(Number(heap[1]) <= Number(limitMi[1]) * 0.75, `${workload.kind}: heap ${heap[1]} MiB within 3/4 of ${limitMi[1]} Mi`);
       }
     }
     const daemonSet = all.find((object) => object.kind === 'DaemonSet')!;

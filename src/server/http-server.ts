@@ -7,7 +7,7 @@ import { constants as zlibConstants, gzip } from 'node:zlib';
 import { formatAddress, parseListenAddress } from '../config/address.js';
 import { ConfigError } from '../config/errors.js';
 import type { Logger } from '../log/logger.js';
-import { CONTENT_TYPE, negotiateFormat } from '../metrics/exposition.js';
+import { CONTENT_TYPE, negotiateFormat, type ExpositionFormat } from '../metrics/exposition.js';
 import type { MetricsPipeline } from '../metrics/pipeline.js';
 import type { CounterFamily, HistogramFamily } from '../metrics/series-budget.js';
 import {
@@ -17,6 +17,7 @@ import {
   type BasicAuthSettings,
   type TlsFiles,
 } from './credentials.js';
+import { SharedRenders } from './shared-render.js';
 
 // The one HTTP server (docs/contracts.md section 3): /metrics, /health (/healthz),
 // /ready. Probe endpoints stay open so the kubelet can reach them; /metrics
@@ -61,12 +62,14 @@ export class HttpServer {
   private readonly requireClientCert: boolean;
   private readonly requests: CounterFamily;
   private readonly durations: HistogramFamily;
+  private readonly bodies: SharedRenders;
   private reloadTimer: NodeJS.Timeout | undefined;
   private boundAddress = '';
 
   constructor(private readonly options: HttpServerOptions) {
     this.auth = options.basicAuth ? new BasicAuth(options.basicAuth) : undefined;
     this.requireClientCert = options.tls?.clientCAFile !== undefined;
+    this.bodies = new SharedRenders((kind) => this.renderBody(kind));
     const handler = (request: IncomingMessage, response: ServerResponse): void => {
       this.handle(request, response).catch((error: unknown) => {
         options.logger.error({ err: error }, 'request handling failed');
@@ -217,13 +220,31 @@ export class HttpServer {
     return undefined;
   }
 
+  /** Bodies rendered for /metrics so far; concurrent scrapes share one. */
+  get metricsRenders(): number {
+    return this.bodies.renders;
+  }
+
   private async serveMetrics(request: IncomingMessage, response: ServerResponse): Promise<number> {
     const format = negotiateFormat(request.headers.accept);
-    const text = await this.options.metrics.render(format);
-    const acceptsGzip = /\bgzip\b/i.test(request.headers['accept-encoding'] ?? '');
-    if (!acceptsGzip) return send(response, 200, CONTENT_TYPE[format], text);
-    const body = await gzipAsync(text, { level: zlibConstants.Z_BEST_SPEED });
+    const gzipped = /\bgzip\b/i.test(request.headers['accept-encoding'] ?? '');
+    const shared = this.bodies.acquire(`${format}${gzipped ? '+gzip' : ''}`);
+    response.once('close', shared.release);
+    let body: Buffer;
+    try {
+      body = await shared.body;
+    } catch (error) {
+      shared.release();
+      throw error;
+    }
+    if (!gzipped) return send(response, 200, CONTENT_TYPE[format], body);
     return send(response, 200, CONTENT_TYPE[format], body, { 'content-encoding': 'gzip', vary: 'Accept-Encoding' });
+  }
+
+  private async renderBody(kind: string): Promise<Buffer> {
+    const [format, encoding] = kind.split('+') as [ExpositionFormat, string | undefined];
+    const text = await this.options.metrics.render(format);
+    return encoding === 'gzip' ? gzipAsync(text, { level: zlibConstants.Z_BEST_SPEED }) : Buffer.from(text);
   }
 }
 

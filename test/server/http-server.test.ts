@@ -77,6 +77,62 @@ describe('plain HTTP', () => {
     assert.match(metrics, /^flowlens_http_request_duration_seconds_count\{handler="health"\} 1$/m);
   });
 
+  test('50 concurrent scrapes share one render; a later scrape renders afresh', async () => {
+    const metrics = new MetricsPipeline({ maxSeriesPerMetric: 10_000, seriesTtlMs: 0, version: 'test', processMetrics: false });
+    const flows = metrics.counter({ name: 'test_flows_total', help: 'Flows.', labelNames: ['n'] });
+    for (let n = 0; n < 5_000; n++) flows.inc({ n: String(n) }, 1);
+    let collects = 0;
+    // A collect hook that takes a while, as reading iptables at scrape time does.
+    metrics.onCollect(async () => {
+      collects++;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    });
+    const server = await serve({ metrics });
+    const responses = await Promise.all(Array.from({ length: 50 }, () => get(`${server.url}/metrics`)));
+    assert.equal(collects, 1);
+    assert.equal(server.metricsRenders, 1);
+    for (const response of responses) {
+      assert.equal(response.status, 200);
+      assert.ok(response.text === responses[0]?.text, 'every scrape of the burst gets the same body');
+    }
+    assert.match(responses[0]?.text ?? '', /^test_flows_total\{n="4999"\} 1$/m);
+
+    flows.inc({ n: '4999' }, 1);
+    const later = await get(`${server.url}/metrics`);
+    assert.equal(collects, 2);
+    assert.match(later.text, /^test_flows_total\{n="4999"\} 2$/m);
+
+    // Plain and gzip bodies are rendered once each, one after the other.
+    const mixed = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => get(`${server.url}/metrics`, { headers: i % 2 === 0 ? { 'accept-encoding': 'gzip' } : {} })),
+    );
+    assert.equal(server.metricsRenders, 4);
+    const flowLines = (text: string): string => text.split('\n').filter((line) => line.startsWith('test_flows_total')).join('\n');
+    const unzipped = gunzipSync(mixed[0]?.body ?? Buffer.alloc(0)).toString('utf8');
+    assert.ok(flowLines(unzipped).length > 0 && flowLines(unzipped) === flowLines(mixed[1]?.text ?? ''), 'gzip and plain bodies carry the same series');
+  });
+
+  test('a failed render fails the scrapes that shared it; the next scrape renders again', async () => {
+    const metrics = new MetricsPipeline({ maxSeriesPerMetric: 100, seriesTtlMs: 0, version: 'test', processMetrics: false });
+    const render = metrics.render.bind(metrics);
+    let failures = 1;
+    metrics.render = async (format) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (failures-- > 0) throw new Error('render failed');
+      return render(format);
+    };
+    const server = await serve({ metrics });
+    const failed = await Promise.all([get(`${server.url}/metrics`), get(`${server.url}/metrics`)]);
+    assert.deepEqual(
+      failed.map((response) => response.status),
+      [500, 500],
+    );
+    const next = await get(`${server.url}/metrics`);
+    assert.equal(next.status, 200);
+    assert.match(next.text, /^flowlens_build_info/m);
+    assert.equal(server.metricsRenders, 2);
+  });
+
   test('methods, unknown paths, HEAD and the index page', async () => {
     const server = await serve();
     const post = await get(`${server.url}/metrics`, { method: 'POST' });

@@ -1,3 +1,4 @@
+import { dropOldest } from '../../flow/drop-oldest.js';
 import { endpointJson } from './endpoint-fields.js';
 import type { EndpointType, FlowAction, FlowRecord, FlowReporter, PolicyHit } from '../../flow/flow-record.js';
 
@@ -110,20 +111,36 @@ interface KeyEntry {
   destJson: string;
 }
 
-/** Renders flow log bodies, keeping each flow key's rendered Key (and last labels) for later intervals. */
+/**
+ * Renders flow log bodies, keeping each flow key's rendered Key (and last
+ * labels) for later intervals, in two generations: a key of the previous
+ * generation moves to the current one when used. A rotation (every
+ * `idleMs`, or when the current generation holds half of `maxKeys`) forgets
+ * what is left in the previous one. So at most `maxKeys` entries, the
+ * longest unused go first, and a key unused for two rotations costs nothing.
+ */
 export class FlowBodies {
-  private readonly keys = new Map<string, KeyEntry>();
+  private current = new Map<string, KeyEntry>();
+  private previous = new Map<string, KeyEntry>();
+  private rotatedAt: number;
 
-  constructor(private readonly maxKeys = 100_000) {}
+  constructor(
+    private readonly maxKeys = 100_000,
+    private readonly idleMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.rotatedAt = now();
+  }
+
+  /** Flow keys whose rendered Key is kept now. */
+  get size(): number {
+    return this.current.size + this.previous.size;
+  }
 
   /** The body for one record; written out field by field, as it runs for every flow log. */
   body(record: FlowRecord): string {
-    let entry = this.keys.get(record.key);
-    if (entry === undefined) {
-      entry = { json: keyJson(record), sourceLabels: undefined, sourceJson: '', destLabels: undefined, destJson: '' };
-      if (this.keys.size >= this.maxKeys) this.keys.clear();
-      this.keys.set(record.key, entry);
-    }
+    let entry = this.current.get(record.key);
+    if (entry === undefined) entry = this.admit(record);
     const source = record.src.labels;
     if (source !== entry.sourceLabels) {
       entry.sourceLabels = source;
@@ -150,5 +167,26 @@ export class FlowBodies {
       endpointJson(record) +
       '}'
     );
+  }
+
+  private admit(record: FlowRecord): KeyEntry {
+    if (this.now() - this.rotatedAt >= this.idleMs) this.rotate();
+    let entry = this.previous.get(record.key);
+    if (entry !== undefined) {
+      this.previous.delete(record.key);
+    } else {
+      if (this.current.size >= this.maxKeys / 2 || this.current.size + this.previous.size >= this.maxKeys) this.rotate();
+      entry = { json: keyJson(record), sourceLabels: undefined, sourceJson: '', destLabels: undefined, destJson: '' };
+    }
+    this.current.set(record.key, entry);
+    return entry;
+  }
+
+  private rotate(): void {
+    this.previous = this.current;
+    this.current = new Map();
+    this.rotatedAt = this.now();
+    // Keys moved over can fill a generation to the bound: its first used go.
+    if (this.previous.size >= this.maxKeys) dropOldest(this.previous);
   }
 }

@@ -57,7 +57,7 @@ export const goldmaneSchema = z
       .default(100_000)
       .meta({
         description:
-          'Flow keys the source remembers (decoded keys, and the dedupe entries): about 1 KB each while reported. Beyond it the least recently reported go first (counted in flowlens_goldmane_evictions_total). The default fits the deployment\'s 512 MiB limit with the default series budget.',
+          'Flow keys the source remembers (decoded keys, and the dedupe entries): about 1 KB each while reported. Beyond it the keys remembered longest go first, 1/64 at a time (counted in flowlens_goldmane_evictions_total). The default fits the deployment\'s 512 MiB limit with the default series budget.',
       }),
   })
   .prefault({});

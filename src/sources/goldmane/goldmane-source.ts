@@ -4,6 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Component, ComponentStatus } from '../../components/component.js';
 import { formatDuration } from '../../config/duration.js';
 import { describeFsError } from '../../config/errors.js';
+import { dropOldest } from '../../flow/drop-oldest.js';
 import type { FlowBus, FlowQueue } from '../../flow/flow-bus.js';
 import type { Logger } from '../../log/logger.js';
 import { Interner } from '../../flow/interner.js';
@@ -102,7 +103,7 @@ export class GoldmaneSource implements Component {
   private readonly queue: FlowQueue;
   private readonly dedupe: IntervalDedupe;
   private readonly backoff: Backoff;
-  /** Decoded keys by their encoded bytes, least recently reported first. */
+  /** Decoded keys by their encoded bytes, in the order they were first seen. */
   private readonly knownKeys = new Map<string, KnownKey>();
   private newestBucket = Number.NEGATIVE_INFINITY;
   private readonly evictions: CounterFamily;
@@ -376,7 +377,7 @@ export class GoldmaneSource implements Component {
   /**
    * What is known about a flow key, decoded the first time its bytes are seen.
    * Each time the newest bucket advances (every 15 s), keys not reported for a
-   * minute are swept out; at goldmane.maxKeys the first remembered key goes.
+   * minute are swept out; at goldmane.maxKeys the first remembered keys go (1/64 of them).
    */
   private knownKey(encoded: Uint8Array, startTime: number): KnownKey | undefined {
     const bytes = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength).toString('latin1');
@@ -391,7 +392,7 @@ export class GoldmaneSource implements Component {
         this.skipDecodeFailure((error as Error).message);
         return undefined;
       }
-      if (this.knownKeys.size >= this.config.maxKeys) this.dropOldestKey();
+      if (this.knownKeys.size >= this.config.maxKeys) this.dropOldestKeys();
       this.knownKeys.set(bytes, known);
     }
     if (bucket > this.newestBucket) {
@@ -413,12 +414,8 @@ export class GoldmaneSource implements Component {
     if (dropped > 0) this.evictions.inc({ cache: 'known_keys', reason: 'idle' }, dropped);
   }
 
-  private dropOldestKey(): void {
-    for (const bytes of this.knownKeys.keys()) {
-      this.knownKeys.delete(bytes);
-      this.evictions.inc({ cache: 'known_keys', reason: 'limit' });
-      return;
-    }
+  private dropOldestKeys(): void {
+    this.evictions.inc({ cache: 'known_keys', reason: 'limit' }, dropOldest(this.knownKeys));
   }
 
   private skipDecodeFailure(reason: string): void {

@@ -1,3 +1,5 @@
+import { dropOldest } from '../../flow/drop-oldest.js';
+
 // Counting each (flow key, start_time) once: Goldmane may send a bucket twice
 // (a rollover racing a new stream's backfill), and a flow's FlowResult.id
 // repeats for every interval, so ids cannot tell repeats from new data.
@@ -6,7 +8,7 @@
 // bitmask of the 31 buckets before it (packed as bucket * 2^32 + mask, exact
 // in a double). When the newest bucket seen at all advances (every 15 s), keys
 // whose newest bucket left the window (`windowBuckets` behind it) are swept
-// out; at `maxKeys` the first remembered key goes. A report older than what a
+// out; at `maxKeys` the first remembered keys go (1/64 of them). A report older than what a
 // key still remembers is counted (as a report for a bucket that left the
 // window always was).
 
@@ -86,10 +88,6 @@ export class IntervalDedupe {
   }
 
   private evictOldest(): void {
-    for (const keyId of this.keys.keys()) {
-      this.keys.delete(keyId);
-      this.evictions.limit++;
-      return;
-    }
+    this.evictions.limit += dropOldest(this.keys);
   }
 }

@@ -50,7 +50,7 @@ test('dedupe: a (key, start) pair once; keys whose newest bucket left the window
   // Every key twice, a thousand keys: never more than maxKeys remembered.
   const bounded = new IntervalDedupe(20, 100);
   for (let start = 0; start < 15 * 50; start += 15) for (let key = 0; key < 1_000; key++) bounded.seen(`k${key}`, start);
-  assert.equal(bounded.size, 100);
+  assert.ok(bounded.size <= 100 && bounded.size >= 98, `at most maxKeys, less only by a 1/64 batch: ${bounded.size}`);
 });
 
 test('backoff doubles with jitter up to the cap and resets', () => {
