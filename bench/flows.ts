@@ -30,3 +30,20 @@ export function benchKey(index: number): goldmane.FlowKey.$Properties {
     },
   };
 }
+
+/** The 8 labels of `calico_flow_allow`, for the /metrics benchmarks. */
+export const SERIES_LABELS = ['reporter', 'protocol', 'src_namespace', 'src_pod', 'src_port', 'dst_namespace', 'dst_object', 'dst_port'];
+
+/** A distinct label set of `calico_flow_allow` per index (up to 100,000 × 50,000 distinct). */
+export function seriesLabels(index: number): Record<string, string> {
+  return {
+    reporter: index % 2 === 0 ? 'src' : 'dst',
+    protocol: index % 3 === 0 ? 'udp' : 'tcp',
+    src_namespace: `namespace-${index % 40}`,
+    src_pod: `deployment-${index % 2_500}-*`,
+    src_port: '0',
+    dst_namespace: `namespace-${(index * 7) % 40}`,
+    dst_object: `service-${index % 997}-*`,
+    dst_port: String(1_024 + (index % 50_000)),
+  };
+}

@@ -1,6 +1,7 @@
 import promClient from 'prom-client';
 import { MetricsPipeline } from '../src/metrics/pipeline.js';
 import type { Labels } from '../src/metrics/series-budget.js';
+import { SERIES_LABELS, seriesLabels } from './flows.js';
 import { gc, median, report } from './report.js';
 
 // /metrics with 100,000 series: flowlens' series-budget layer against the same
@@ -9,22 +10,9 @@ import { gc, median, report } from './report.js';
 
 const SERIES = 100_000;
 const ROUNDS = 7;
-const LABELS = ['reporter', 'protocol', 'src_namespace', 'src_pod', 'src_port', 'dst_namespace', 'dst_object', 'dst_port'];
+const LABELS = SERIES_LABELS;
 
-function labelSet(index: number): Record<string, string> {
-  return {
-    reporter: index % 2 === 0 ? 'src' : 'dst',
-    protocol: index % 3 === 0 ? 'udp' : 'tcp',
-    src_namespace: `namespace-${index % 40}`,
-    src_pod: `deployment-${index % 2_500}-*`,
-    src_port: '0',
-    dst_namespace: `namespace-${(index * 7) % 40}`,
-    dst_object: `service-${index % 997}-*`,
-    dst_port: String(1_024 + (index % 50_000)),
-  };
-}
-
-const labelSets = Array.from({ length: SERIES }, (_, index) => labelSet(index));
+const labelSets = Array.from({ length: SERIES }, (_, index) => seriesLabels(index));
 
 function heapUsed(): number {
   gc();

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { MetricsPipeline } from '../src/metrics/pipeline.js';
 import type { Labels } from '../src/metrics/series-budget.js';
 import { HttpServer } from '../src/server/http-server.js';
+import { SERIES_LABELS, seriesLabels } from './flows.js';
 import { gc, report } from './report.js';
 
 // Memory of concurrent scrapes of a large /metrics (200,000 series, about
@@ -16,7 +17,6 @@ import { gc, report } from './report.js';
 
 const SERIES = 200_000;
 const CONCURRENT = 50;
-const LABELS = ['reporter', 'protocol', 'src_namespace', 'src_pod', 'src_port', 'dst_namespace', 'dst_object', 'dst_port'];
 
 interface CaseResult {
   readonly scrapes: number;
@@ -29,20 +29,8 @@ interface CaseResult {
 
 async function runCase(scrapes: number, gzip: boolean): Promise<CaseResult> {
   const metrics = new MetricsPipeline({ maxSeriesPerMetric: SERIES, seriesTtlMs: 600_000, version: 'bench', processMetrics: false });
-  const flows = metrics.counter({ name: 'calico_flow_allow', help: 'Allowed flows.', labelNames: LABELS });
-  for (let index = 0; index < SERIES; index++) {
-    const labels: Record<string, string> = {
-      reporter: index % 2 === 0 ? 'src' : 'dst',
-      protocol: index % 3 === 0 ? 'udp' : 'tcp',
-      src_namespace: `namespace-${index % 40}`,
-      src_pod: `deployment-${index % 2_500}-*`,
-      src_port: '0',
-      dst_namespace: `namespace-${(index * 7) % 40}`,
-      dst_object: `service-${index % 997}-*`,
-      dst_port: String(1_024 + (index % 50_000)),
-    };
-    flows.inc(labels as Labels, 3);
-  }
+  const flows = metrics.counter({ name: 'calico_flow_allow', help: 'Allowed flows.', labelNames: SERIES_LABELS });
+  for (let index = 0; index < SERIES; index++) flows.inc(seriesLabels(index) as Labels, 3);
   const server = new HttpServer({ listen: '127.0.0.1:0', metrics, readiness: () => ({ ready: true, body: {} }), logger: pino({ level: 'silent' }) });
   await server.start();
   const { port } = new URL(server.url);
