@@ -7,7 +7,7 @@ import { ConfigError, FatalError } from './config/errors.js';
 import { loadConfig, type ConfigFlags, type LoadedConfig } from './config/load.js';
 import { renderEffectiveConfig } from './config/print.js';
 import { redactUrls } from './config/redact.js';
-import { logLevel } from './config/schema.js';
+import { logLevel } from './log/logger.js';
 import { parseMapping } from './enrich/enricher.js';
 import { runEnrich } from './enrich/run-enrich.js';
 import { createLogger, type Logger } from './log/logger.js';

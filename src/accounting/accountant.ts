@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../log/logger.js';
 import type { Component, ComponentStatus } from '../components/component.js';
 import { kubernetesRequired } from '../config/errors.js';
 import type { KubeCache } from '../kube/metadata-cache.js';

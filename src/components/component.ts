@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../log/logger.js';
 import type * as z from 'zod';
 import type { FlowBus } from '../flow/flow-bus.js';
 import type { KubeCache, KubeKind } from '../kube/metadata-cache.js';

@@ -1,38 +1,11 @@
 import * as z from 'zod';
 import type { ComponentDefinition } from '../components/component.js';
+import { logLevel } from '../log/logger.js';
 import { duration, filePath, listenAddress } from './fields.js';
 
 // The single source of configuration truth: keys, types, defaults, validation
 // and descriptions. docs/configuration.md is generated from this schema (and
 // the environment table in env.ts); a test fails when the two drift.
-
-/** pino's levels plus the logrus names the seed tools used. */
-const LOG_LEVELS = {
-  trace: 'trace',
-  debug: 'debug',
-  info: 'info',
-  warn: 'warn',
-  warning: 'warn',
-  error: 'error',
-  fatal: 'fatal',
-  panic: 'fatal',
-  silent: 'silent',
-} as const;
-
-export type LogLevel = (typeof LOG_LEVELS)[keyof typeof LOG_LEVELS];
-
-/** Case-insensitive, as logrus parsed levels. */
-export const logLevel = z.string().transform((name, ctx): LogLevel => {
-  const level = (LOG_LEVELS as Readonly<Record<string, LogLevel>>)[name.trim().toLowerCase()];
-  if (level === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `unknown log level "${name}" (use trace, debug, info, warn or warning, error, fatal or panic, silent)`,
-    });
-    return z.NEVER;
-  }
-  return level;
-});
 
 const tls = z
   .strictObject({

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
+import type { Logger } from '../log/logger.js';
 import { Agent } from '../agent.js';
 import { componentDefinitions } from '../components/registry.js';
 import { loadConfig } from '../config/load.js';

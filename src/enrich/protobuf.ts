@@ -1,5 +1,5 @@
 import protobuf from 'protobufjs/minimal.js';
-import type { Logger } from 'pino';
+import type { Logger } from '../log/logger.js';
 import { ConfigError } from '../config/errors.js';
 import { ADDED_FIELDS, DEFAULT_MAPPING, parseMapping, type IpEnrichment, type MappingEntry } from './enricher.js';
 import { parseFlowMessage, readVarint, scanFields, type FlowMessage } from './flow-message.js';

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import type { Logger } from 'pino';
+import type { Logger } from '../log/logger.js';
 import { ConfigError, FatalError } from '../config/errors.js';
 import { redactUrls } from '../config/redact.js';
 import { loadKubeConfig } from '../kube/config.js';

@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Logger } from 'pino';
+import type { Logger } from '../log/logger.js';
 import type { Component, ComponentStatus } from '../components/component.js';
 import type { MetricsPipeline } from '../metrics/pipeline.js';
 import { canonicalIp } from './ip.js';

@@ -1,5 +1,5 @@
 import type { KubeConfig, ListWatch } from '@kubernetes/client-node';
-import type { Logger } from 'pino';
+import type { Logger } from '../log/logger.js';
 import { RateLimitedLog } from '../log/rate-limited.js';
 import { Backoff } from '../retry/backoff.js';
 import { ApiError, listAll, METADATA_ACCEPT } from './api.js';

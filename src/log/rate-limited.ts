@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from './logger.js';
 
 // Logs of things that can happen once per message (an undecodable frame, a
 // malformed watch event, protobuf garbage): at most one line per reason per

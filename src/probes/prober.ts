@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
-import type { Logger } from 'pino';
+import type { Logger } from '../log/logger.js';
 import type { AgentIdentity, Component, ComponentStatus } from '../components/component.js';
 import { formatAddress, parseListenAddress } from '../config/address.js';
 import { kubernetesRequired } from '../config/errors.js';

@@ -57,7 +57,7 @@ export class JsonlSink implements Component, FlowConsumer {
     }
     this.output.on('error', (error: Error) => {
       this.failure = error.message;
-      this.options.logger.error({ error: error.message }, 'writing flow logs failed');
+      this.options.logger.error({ err: error }, 'writing flow logs failed');
     });
   }
 

@@ -229,7 +229,7 @@ export class OtlpSink implements Component, FlowConsumer {
           this.log.info({ file: config.checkpointFile, resumeFrom: point.startTime }, 'flow log checkpoint found');
         }
       } catch (error) {
-        this.log.warn({ file: config.checkpointFile, error: (error as Error).message }, 'ignoring an unreadable flow log checkpoint; starting from now');
+        this.log.warn({ file: config.checkpointFile, err: error }, 'ignoring an unreadable flow log checkpoint; starting from now');
       }
     }
   }
@@ -432,7 +432,7 @@ export class OtlpSink implements Component, FlowConsumer {
       this.checkpointDirty = false;
       return true;
     } catch (error) {
-      this.log.warn({ file, error: (error as Error).message }, 'could not write the flow log checkpoint');
+      this.log.warn({ file, err: error }, 'could not write the flow log checkpoint');
       return false;
     }
   }

@@ -420,7 +420,7 @@ export class GoldmaneSource implements Component {
 
   private skipDecodeFailure(reason: string): void {
     this.skipped.inc({ reason: 'decode' });
-    this.limitedLog.warn('decode', { error: reason }, 'skipped a Goldmane message that does not decode');
+    this.limitedLog.warn('decode', { problem: reason }, 'skipped a Goldmane message that does not decode');
   }
 
   private setUp(): void {
