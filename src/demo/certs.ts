@@ -31,16 +31,12 @@ export interface PemPair {
   readonly key: string;
 }
 
-let library: Promise<X509> | undefined;
-
-function x509(): Promise<X509> {
-  library ??= (async () => {
-    await import('reflect-metadata'); // @peculiar/x509's dependency injection needs it
-    const lib = await import('@peculiar/x509');
-    lib.cryptoProvider.set(webcrypto as unknown as Parameters<typeof lib.cryptoProvider.set>[0]);
-    return lib;
-  })();
-  return library;
+/** @peculiar/x509 on Node's WebCrypto (modules load once; setting the provider again is idempotent). */
+async function x509(): Promise<X509> {
+  await import('reflect-metadata'); // @peculiar/x509's dependency injection needs it
+  const lib = await import('@peculiar/x509');
+  lib.cryptoProvider.set(webcrypto as unknown as Parameters<typeof lib.cryptoProvider.set>[0]);
+  return lib;
 }
 
 const generateKeys = (): Promise<CryptoKeyPair> => webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']) as Promise<CryptoKeyPair>;

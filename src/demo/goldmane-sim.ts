@@ -58,18 +58,17 @@ function keys(flow: DemoFlow): goldmane.FlowKey.$Properties[] {
   return flow.allowed ? [{ ...base, reporter: goldmane.Reporter.Src }, { ...base, reporter: goldmane.Reporter.Dst }] : [{ ...base, reporter: goldmane.Reporter.Dst }];
 }
 
-let nextId = 1;
-
 function bucketResults(startTime: number): goldmane.FlowResult.$Properties[] {
   const interval = startTime / BUCKET;
   const out: goldmane.FlowResult.$Properties[] = [];
-  for (const flow of FLOWS) {
+  for (const [flowIndex, flow] of FLOWS.entries()) {
     const connections = intervalCounts(flow, interval);
     if (connections === 0) continue;
     const packets = connections * (flow.allowed ? 12 : 2);
-    for (const key of keys(flow)) {
+    for (const [keyIndex, key] of keys(flow).entries()) {
       out.push({
-        id: nextId++,
+        // As Goldmane's: one id per flow key, the same in every interval.
+        id: flowIndex * 2 + keyIndex + 1,
         flow: {
           Key: key,
           startTime,

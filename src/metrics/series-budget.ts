@@ -70,15 +70,18 @@ function sanitize(value: string): string {
 }
 
 /** A clock good to 250 ms, for series timestamps: TTLs are minutes, Date.now() per update is not free. */
-let coarseTime = Date.now();
-let coarseTimer: NodeJS.Timeout | undefined;
-function coarseNow(): number {
-  if (coarseTimer === undefined) {
-    coarseTimer = setInterval(() => (coarseTime = Date.now()), 250);
-    coarseTimer.unref();
-    coarseTime = Date.now();
-  }
-  return coarseTime;
+class CoarseClock {
+  private time = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+
+  readonly now = (): number => {
+    if (this.timer === undefined) {
+      this.timer = setInterval(() => (this.time = Date.now()), 250);
+      this.timer.unref();
+      this.time = Date.now();
+    }
+    return this.time;
+  };
 }
 
 export abstract class Family<S extends Series = Series> {
@@ -383,7 +386,7 @@ export class SeriesBudget {
     if (!(settings.maxSeries >= 1)) throw new Error('maxSeries must be at least 1');
     this.maxSeries = settings.maxSeries;
     this.ttlMs = settings.ttlMs;
-    this.now = settings.now ?? coarseNow;
+    this.now = settings.now ?? new CoarseClock().now;
     this.rejections = this.counter({
       name: REJECTED_METRIC,
       help: 'Updates folded into the overflow series because the family was at its series budget.',

@@ -15,28 +15,12 @@ export function policyName(hit: PolicyHit): string {
   return hit.namespace === '' ? hit.name : `${hit.namespace}/${hit.name}`;
 }
 
-// A flow key's policy trace is one array object for all its records (the
-// source keeps the key's parts), so its names are made once per array.
-const policyNames = new Map<readonly PolicyHit[], string[]>();
-const MAX_POLICY_TRACES = 100_000;
-
-function namesOf(trace: readonly PolicyHit[]): string[] {
-  let names = policyNames.get(trace);
-  if (names === undefined) {
-    // Frozen: the OTLP serializers keep the encoding of frozen arrays.
-    names = Object.freeze(trace.map(policyName)) as string[];
-    if (policyNames.size >= MAX_POLICY_TRACES) policyNames.clear();
-    policyNames.set(trace, names);
-  }
-  return names;
-}
-
 function put(attributes: FlowAttributes, name: string, value: string | undefined): void {
   if (value !== undefined && value !== '') attributes[name] = value;
 }
 
 /** The attributes that are the same for every interval of a flow key. */
-function keyAttributes(record: FlowRecord): FlowAttributes {
+function keyAttributes(record: FlowRecord, namesOf: (trace: readonly PolicyHit[]) => string[]): FlowAttributes {
   const attributes: FlowAttributes = {};
   put(attributes, 'action', goldmaneAction(record.action) ?? record.action);
   put(attributes, 'reporter', goldmaneReporter(record.reporter) ?? record.reporter);
@@ -62,15 +46,34 @@ function keyAttributes(record: FlowRecord): FlowAttributes {
   return attributes;
 }
 
-export function flowAttributes(record: FlowRecord): FlowAttributes {
-  const attributes = keyAttributes(record);
-  attributes.packets_in = record.packetsIn;
-  attributes.packets_out = record.packetsOut;
-  attributes.bytes_in = record.bytesIn;
-  attributes.bytes_out = record.bytesOut;
-  attributes.num_connections_started = record.connectionsStarted;
-  attributes.num_connections_completed = record.connectionsCompleted;
-  attributes.num_connections_live = record.connectionsLive;
-  endpointAttributes(record, attributes);
-  return attributes;
+/**
+ * Flow log attributes, one sink's worth. A flow key's policy trace is one
+ * array object for all its records (the source keeps the key's parts), so its
+ * names are made once per array and kept while the array lives.
+ */
+export class FlowAttributeMaker {
+  private readonly policyNames = new WeakMap<readonly PolicyHit[], string[]>();
+
+  attributes(record: FlowRecord): FlowAttributes {
+    const attributes = keyAttributes(record, (trace) => this.namesOf(trace));
+    attributes.packets_in = record.packetsIn;
+    attributes.packets_out = record.packetsOut;
+    attributes.bytes_in = record.bytesIn;
+    attributes.bytes_out = record.bytesOut;
+    attributes.num_connections_started = record.connectionsStarted;
+    attributes.num_connections_completed = record.connectionsCompleted;
+    attributes.num_connections_live = record.connectionsLive;
+    endpointAttributes(record, attributes);
+    return attributes;
+  }
+
+  private namesOf(trace: readonly PolicyHit[]): string[] {
+    let names = this.policyNames.get(trace);
+    if (names === undefined) {
+      // Frozen: the OTLP serializers keep the encoding of frozen arrays.
+      names = Object.freeze(trace.map(policyName)) as string[];
+      this.policyNames.set(trace, names);
+    }
+    return names;
+  }
 }

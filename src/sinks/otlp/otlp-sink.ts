@@ -16,7 +16,7 @@ import type { MetricsPipeline } from '../../metrics/pipeline.js';
 import type { CounterFamily, GaugeFamily } from '../../metrics/series-budget.js';
 import { Backoff } from '../../retry/backoff.js';
 import { VERSION } from '../../version.js';
-import { flowAttributes } from '../flow-log/attributes.js';
+import { FlowAttributeMaker } from '../flow-log/attributes.js';
 import { FlowBodies } from '../flow-log/body.js';
 import { DeliveryTracker, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { redactUrls } from '../../config/redact.js';
@@ -102,6 +102,7 @@ export class OtlpSink implements Component, FlowConsumer {
   private readonly shownUrl: string;
   private readonly queue: Ring<FlowRecord>;
   private readonly bodies = new FlowBodies();
+  private readonly attributeMaker = new FlowAttributeMaker();
   private readonly collector = new BatchCollector();
   private readonly provider: LoggerProvider;
   private readonly otelLogger: OtelLogger;
@@ -336,7 +337,7 @@ export class OtlpSink implements Component, FlowConsumer {
     this.collector.batch = [];
     for (const record of records) {
       const deny = record.action === 'deny';
-      this.collector.attributes = flowAttributes(record);
+      this.collector.attributes = this.attributeMaker.attributes(record);
       this.otelLogger.emit({
         timestamp: hrTime(record.endTime),
         severityNumber: deny ? SeverityNumber.WARN : SeverityNumber.INFO,

@@ -1,4 +1,3 @@
-import './protobuf-numbers.js';
 import { goldmane } from './generated/goldmane.js';
 
 // The wire codec of /goldmane.Flows/Stream, used by grpc-js as the call's

@@ -1,4 +1,3 @@
-import './protobuf-numbers.js';
 import protobuf from 'protobufjs/minimal.js';
 import type { DecodeFailure } from './codec.js';
 
@@ -38,6 +37,51 @@ type MutableReport = { -readonly [K in keyof FlowReport]: FlowReport[K] };
 
 const VARINT = 0;
 const LENGTH_DELIMITED = 2;
+const TWO_32 = 2 ** 32;
+
+/**
+ * An int64 varint as a JS number, read straight from the reader's bytes in
+ * two 32-bit halves (as protobufjs' LongBits does): exact below 2^53
+ * (Goldmane's seconds and counters), negative values (ten bytes, two's
+ * complement) come out negative. protobufjs' own int64() returns a Long where
+ * the `long` package is installed, unless a process-wide switch turns that
+ * off for every protobufjs user in the process.
+ */
+function int64(reader: protobuf.Reader): number {
+  const { buf, len } = reader;
+  let pos = reader.pos;
+  let low = 0;
+  let high = 0;
+  const next = (): number => {
+    if (pos >= len) throw new RangeError(`index out of range: ${pos + 1} > ${len}`);
+    return buf[pos++] as number;
+  };
+  let byte = 0;
+  let done = false;
+  for (let index = 0; index < 4 && !done; index++) {
+    byte = next();
+    low = (low | ((byte & 127) << (index * 7))) >>> 0;
+    done = byte < 128;
+  }
+  if (!done) {
+    byte = next();
+    low = (low | ((byte & 127) << 28)) >>> 0;
+    high = (byte & 127) >>> 4;
+    done = byte < 128;
+  }
+  for (let index = 0; index < 5 && !done; index++) {
+    byte = next();
+    high = (high | ((byte & 127) << (index * 7 + 3))) >>> 0;
+    done = byte < 128;
+  }
+  if (!done) throw new Error('invalid varint encoding');
+  reader.pos = pos;
+  if (high >>> 31 === 0) return low + high * TWO_32;
+  // Two's complement: negate both halves.
+  const negLow = (~low + 1) >>> 0;
+  const negHigh = negLow === 0 ? (~high + 1) >>> 0 : ~high >>> 0;
+  return -(negLow + negHigh * TWO_32);
+}
 
 function decodeFlow(reader: protobuf.Reader, bytes: Uint8Array, end: number, report: MutableReport): void {
   const flowStart = reader.pos;
@@ -68,31 +112,31 @@ function decodeFlow(reader: protobuf.Reader, bytes: Uint8Array, end: number, rep
     } else if (wireType === VARINT) {
       switch (field) {
         case 2:
-          report.startTime = reader.int64() as unknown as number;
+          report.startTime = int64(reader);
           continue;
         case 3:
-          report.endTime = reader.int64() as unknown as number;
+          report.endTime = int64(reader);
           continue;
         case 6:
-          report.packetsIn = reader.int64() as unknown as number;
+          report.packetsIn = int64(reader);
           continue;
         case 7:
-          report.packetsOut = reader.int64() as unknown as number;
+          report.packetsOut = int64(reader);
           continue;
         case 8:
-          report.bytesIn = reader.int64() as unknown as number;
+          report.bytesIn = int64(reader);
           continue;
         case 9:
-          report.bytesOut = reader.int64() as unknown as number;
+          report.bytesOut = int64(reader);
           continue;
         case 10:
-          report.numConnectionsStarted = reader.int64() as unknown as number;
+          report.numConnectionsStarted = int64(reader);
           continue;
         case 11:
-          report.numConnectionsCompleted = reader.int64() as unknown as number;
+          report.numConnectionsCompleted = int64(reader);
           continue;
         case 12:
-          report.numConnectionsLive = reader.int64() as unknown as number;
+          report.numConnectionsLive = int64(reader);
           continue;
         default:
       }
@@ -151,7 +195,7 @@ export function decodeFlowReport(bytes: Uint8Array): FlowReport | DecodeFailure 
       const wireType = tag & 7;
       const field = tag >>> 3;
       if (field === 1 && wireType === VARINT) {
-        report.id = reader.int64() as unknown as number;
+        report.id = int64(reader);
         continue;
       }
       if (field === 2 && wireType === LENGTH_DELIMITED) {

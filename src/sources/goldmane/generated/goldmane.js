@@ -2,6 +2,7 @@
 import $protobuf from "protobufjs/minimal.js";
 
 // Common aliases
+const $number = (value) => typeof value === "number" ? value : value.toNumber();
 const $Reader = $protobuf.Reader, $Writer = $protobuf.Writer, $util = $protobuf.util;
 const $Object = $util.global.Object, $undefined = $util.global.undefined, $Error = $util.global.Error, $RangeError = $util.global.RangeError;
 
@@ -62,7 +63,7 @@ export const goldmane = $root.goldmane = (() => {
          * @memberof goldmane.FlowStreamRequest
          * @instance
          */
-        FlowStreamRequest.prototype.startTimeGte = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        FlowStreamRequest.prototype.startTimeGte = 0;
 
         /**
          * FlowStreamRequest filter.
@@ -78,7 +79,7 @@ export const goldmane = $root.goldmane = (() => {
          * @memberof goldmane.FlowStreamRequest
          * @instance
          */
-        FlowStreamRequest.prototype.aggregationInterval = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        FlowStreamRequest.prototype.aggregationInterval = 0;
 
         /**
          * Encodes the specified FlowStreamRequest message. Does not implicitly {@link goldmane.FlowStreamRequest.verify|verify} messages.
@@ -149,7 +150,7 @@ export const goldmane = $root.goldmane = (() => {
                 case 1: {
                         if (wireType !== 0)
                             break;
-                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                        if (typeof (value = $number(reader.int64())) === "object" ? value.low || value.high : value !== 0)
                             message.startTimeGte = value;
                         else
                             delete message.startTimeGte;
@@ -164,7 +165,7 @@ export const goldmane = $root.goldmane = (() => {
                 case 3: {
                         if (wireType !== 0)
                             break;
-                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                        if (typeof (value = $number(reader.int64())) === "object" ? value.low || value.high : value !== 0)
                             message.aggregationInterval = value;
                         else
                             delete message.aggregationInterval;
@@ -703,7 +704,7 @@ export const goldmane = $root.goldmane = (() => {
          * @memberof goldmane.PortMatch
          * @instance
          */
-        PortMatch.prototype.port = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        PortMatch.prototype.port = 0;
 
         /**
          * Encodes the specified PortMatch message. Does not implicitly {@link goldmane.PortMatch.verify|verify} messages.
@@ -770,7 +771,7 @@ export const goldmane = $root.goldmane = (() => {
                 case 1: {
                         if (wireType !== 0)
                             break;
-                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                        if (typeof (value = $number(reader.int64())) === "object" ? value.low || value.high : value !== 0)
                             message.port = value;
                         else
                             delete message.port;
@@ -854,7 +855,7 @@ export const goldmane = $root.goldmane = (() => {
          * @memberof goldmane.FlowResult
          * @instance
          */
-        FlowResult.prototype.id = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        FlowResult.prototype.id = 0;
 
         /**
          * FlowResult flow.
@@ -931,7 +932,7 @@ export const goldmane = $root.goldmane = (() => {
                 case 1: {
                         if (wireType !== 0)
                             break;
-                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                        if (typeof (value = $number(reader.int64())) === "object" ? value.low || value.high : value !== 0)
                             message.id = value;
                         else
                             delete message.id;
@@ -1027,7 +1028,7 @@ export const goldmane = $root.goldmane = (() => {
          * @memberof goldmane.Flow
          * @instance
          */
-        Flow.prototype.startTime = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        Flow.prototype.startTime = 0;
 
         /**
          * Flow endTime.
@@ -1035,7 +1036,7 @@ export const goldmane = $root.goldmane = (() => {
          * @memberof goldmane.Flow
          * @instance
          */
-        Flow.prototype.endTime = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        Flow.prototype.endTime = 0;
 
         /**
          * Flow sourceLabels.
@@ -1059,7 +1060,7 @@ export const goldmane = $root.goldmane = (() => {
          * @memberof goldmane.Flow
          * @instance
          */
-        Flow.prototype.packetsIn = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        Flow.prototype.packetsIn = 0;
 
         /**
          * Flow packetsOut.
@@ -1067,7 +1068,7 @@ export const goldmane = $root.goldmane = (() => {
          * @memberof goldmane.Flow
          * @instance
          */
-        Flow.prototype.packetsOut = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        Flow.prototype.packetsOut = 0;
 
         /**
          * Flow bytesIn.
@@ -1075,7 +1076,7 @@ export const goldmane = $root.goldmane = (() => {
          * @memberof goldmane.Flow
          * @instance
          */
-        Flow.prototype.bytesIn = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        Flow.prototype.bytesIn = 0;
 
         /**
          * Flow bytesOut.
@@ -1083,7 +1084,7 @@ export const goldmane = $root.goldmane = (() => {
          * @memberof goldmane.Flow
          * @instance
          */
-        Flow.prototype.bytesOut = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        Flow.prototype.bytesOut = 0;
 
         /**
          * Flow numConnectionsStarted.
@@ -1091,7 +1092,7 @@ export const goldmane = $root.goldmane = (() => {
          * @memberof goldmane.Flow
          * @instance
          */
-        Flow.prototype.numConnectionsStarted = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        Flow.prototype.numConnectionsStarted = 0;
 
         /**
          * Flow numConnectionsCompleted.
@@ -1099,7 +1100,7 @@ export const goldmane = $root.goldmane = (() => {
          * @memberof goldmane.Flow
          * @instance
          */
-        Flow.prototype.numConnectionsCompleted = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        Flow.prototype.numConnectionsCompleted = 0;
 
         /**
          * Flow numConnectionsLive.
@@ -1107,7 +1108,7 @@ export const goldmane = $root.goldmane = (() => {
          * @memberof goldmane.Flow
          * @instance
          */
-        Flow.prototype.numConnectionsLive = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        Flow.prototype.numConnectionsLive = 0;
 
         /**
          * Encodes the specified Flow message. Does not implicitly {@link goldmane.Flow.verify|verify} messages.
@@ -1204,7 +1205,7 @@ export const goldmane = $root.goldmane = (() => {
                 case 2: {
                         if (wireType !== 0)
                             break;
-                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                        if (typeof (value = $number(reader.int64())) === "object" ? value.low || value.high : value !== 0)
                             message.startTime = value;
                         else
                             delete message.startTime;
@@ -1213,7 +1214,7 @@ export const goldmane = $root.goldmane = (() => {
                 case 3: {
                         if (wireType !== 0)
                             break;
-                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                        if (typeof (value = $number(reader.int64())) === "object" ? value.low || value.high : value !== 0)
                             message.endTime = value;
                         else
                             delete message.endTime;
@@ -1238,7 +1239,7 @@ export const goldmane = $root.goldmane = (() => {
                 case 6: {
                         if (wireType !== 0)
                             break;
-                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                        if (typeof (value = $number(reader.int64())) === "object" ? value.low || value.high : value !== 0)
                             message.packetsIn = value;
                         else
                             delete message.packetsIn;
@@ -1247,7 +1248,7 @@ export const goldmane = $root.goldmane = (() => {
                 case 7: {
                         if (wireType !== 0)
                             break;
-                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                        if (typeof (value = $number(reader.int64())) === "object" ? value.low || value.high : value !== 0)
                             message.packetsOut = value;
                         else
                             delete message.packetsOut;
@@ -1256,7 +1257,7 @@ export const goldmane = $root.goldmane = (() => {
                 case 8: {
                         if (wireType !== 0)
                             break;
-                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                        if (typeof (value = $number(reader.int64())) === "object" ? value.low || value.high : value !== 0)
                             message.bytesIn = value;
                         else
                             delete message.bytesIn;
@@ -1265,7 +1266,7 @@ export const goldmane = $root.goldmane = (() => {
                 case 9: {
                         if (wireType !== 0)
                             break;
-                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                        if (typeof (value = $number(reader.int64())) === "object" ? value.low || value.high : value !== 0)
                             message.bytesOut = value;
                         else
                             delete message.bytesOut;
@@ -1274,7 +1275,7 @@ export const goldmane = $root.goldmane = (() => {
                 case 10: {
                         if (wireType !== 0)
                             break;
-                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                        if (typeof (value = $number(reader.int64())) === "object" ? value.low || value.high : value !== 0)
                             message.numConnectionsStarted = value;
                         else
                             delete message.numConnectionsStarted;
@@ -1283,7 +1284,7 @@ export const goldmane = $root.goldmane = (() => {
                 case 11: {
                         if (wireType !== 0)
                             break;
-                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                        if (typeof (value = $number(reader.int64())) === "object" ? value.low || value.high : value !== 0)
                             message.numConnectionsCompleted = value;
                         else
                             delete message.numConnectionsCompleted;
@@ -1292,7 +1293,7 @@ export const goldmane = $root.goldmane = (() => {
                 case 12: {
                         if (wireType !== 0)
                             break;
-                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                        if (typeof (value = $number(reader.int64())) === "object" ? value.low || value.high : value !== 0)
                             message.numConnectionsLive = value;
                         else
                             delete message.numConnectionsLive;
@@ -1423,7 +1424,7 @@ export const goldmane = $root.goldmane = (() => {
          * @memberof goldmane.FlowKey
          * @instance
          */
-        FlowKey.prototype.destPort = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        FlowKey.prototype.destPort = 0;
 
         /**
          * FlowKey destServiceName.
@@ -1455,7 +1456,7 @@ export const goldmane = $root.goldmane = (() => {
          * @memberof goldmane.FlowKey
          * @instance
          */
-        FlowKey.prototype.destServicePort = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        FlowKey.prototype.destServicePort = 0;
 
         /**
          * FlowKey proto.
@@ -1636,7 +1637,7 @@ export const goldmane = $root.goldmane = (() => {
                 case 7: {
                         if (wireType !== 0)
                             break;
-                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                        if (typeof (value = $number(reader.int64())) === "object" ? value.low || value.high : value !== 0)
                             message.destPort = value;
                         else
                             delete message.destPort;
@@ -1672,7 +1673,7 @@ export const goldmane = $root.goldmane = (() => {
                 case 11: {
                         if (wireType !== 0)
                             break;
-                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                        if (typeof (value = $number(reader.int64())) === "object" ? value.low || value.high : value !== 0)
                             message.destServicePort = value;
                         else
                             delete message.destServicePort;
@@ -1979,7 +1980,7 @@ export const goldmane = $root.goldmane = (() => {
          * @memberof goldmane.PolicyHit
          * @instance
          */
-        PolicyHit.prototype.policyIndex = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        PolicyHit.prototype.policyIndex = 0;
 
         /**
          * PolicyHit ruleIndex.
@@ -1987,7 +1988,7 @@ export const goldmane = $root.goldmane = (() => {
          * @memberof goldmane.PolicyHit
          * @instance
          */
-        PolicyHit.prototype.ruleIndex = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+        PolicyHit.prototype.ruleIndex = 0;
 
         /**
          * PolicyHit trigger.
@@ -2121,7 +2122,7 @@ export const goldmane = $root.goldmane = (() => {
                 case 6: {
                         if (wireType !== 0)
                             break;
-                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                        if (typeof (value = $number(reader.int64())) === "object" ? value.low || value.high : value !== 0)
                             message.policyIndex = value;
                         else
                             delete message.policyIndex;
@@ -2130,7 +2131,7 @@ export const goldmane = $root.goldmane = (() => {
                 case 7: {
                         if (wireType !== 0)
                             break;
-                        if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                        if (typeof (value = $number(reader.int64())) === "object" ? value.low || value.high : value !== 0)
                             message.ruleIndex = value;
                         else
                             delete message.ruleIndex;
