@@ -28,7 +28,7 @@ const plainHeap = heapUsed() - heapBeforePlain;
 
 const heapBeforeBudget = heapUsed();
 const pipeline = new MetricsPipeline({ maxSeriesPerMetric: SERIES, seriesTtlMs: 600_000, version: 'bench', processMetrics: false });
-const budgeted = pipeline.counter({ name: 'calico_flow_allow', help: 'Allowed flows.', labelNames: LABELS });
+const budgeted = pipeline.counter({ type: 'counter', name: 'calico_flow_allow', help: 'Allowed flows.', labels: Object.fromEntries(LABELS.map((label) => [label, 'bench'])) });
 for (const labels of labelSets) budgeted.inc(labels as Labels, 3);
 const budgetHeap = heapUsed() - heapBeforeBudget;
 

@@ -29,7 +29,7 @@ interface CaseResult {
 
 async function runCase(scrapes: number, gzip: boolean): Promise<CaseResult> {
   const metrics = new MetricsPipeline({ maxSeriesPerMetric: SERIES, seriesTtlMs: 600_000, version: 'bench', processMetrics: false });
-  const flows = metrics.counter({ name: 'calico_flow_allow', help: 'Allowed flows.', labelNames: SERIES_LABELS });
+  const flows = metrics.counter({ type: 'counter', name: 'calico_flow_allow', help: 'Allowed flows.', labels: Object.fromEntries(SERIES_LABELS.map((label) => [label, 'bench'])) });
   for (let index = 0; index < SERIES; index++) flows.inc(seriesLabels(index) as Labels, 3);
   const server = new HttpServer({ listen: '127.0.0.1:0', metrics, readiness: () => ({ ready: true, body: {} }), logger: pino({ level: 'silent' }) });
   await server.start();

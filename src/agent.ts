@@ -9,6 +9,8 @@ import { MetricsPipeline } from './metrics/pipeline.js';
 import { preflight, type PreflightResult } from './preflight.js';
 import { HttpServer, type ReadinessReport } from './server/http-server.js';
 import { FlowMetrics } from './sinks/prometheus/flow-metrics.js';
+import { COMPONENT_UP } from './agent-metrics.js';
+
 
 // The agent wires the enabled components to the metrics pipeline and the HTTP
 // server and owns their lifecycle: services, then sinks, then sources start;
@@ -53,15 +55,11 @@ export class Agent {
     this.metrics = new MetricsPipeline({
       maxSeriesPerMetric: config.metrics.maxSeriesPerMetric,
       seriesTtlMs: config.metrics.seriesTtl,
+      families: config.metrics.families,
       version: options.version,
       onCollectError: (error) => logger.warn({ err: error }, 'a metrics collect hook failed'),
     });
-    const componentUp = this.metrics.gauge({
-      name: 'flowlens_component_up',
-      help: '1 while the component works, 0 while it does not (see /ready for the reason).',
-      labelNames: ['component'],
-      expires: false,
-    });
+    const componentUp = this.metrics.gauge(COMPONENT_UP);
     this.flows = new FlowBus(this.metrics, (error) => logger.error({ err: error }, 'a flow consumer failed on a batch'));
     if (config.metrics.flows && options.enabled.some((definition) => definition.producesFlows)) {
       this.flows.subscribe(new FlowMetrics(this.metrics));

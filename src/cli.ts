@@ -12,6 +12,8 @@ import { parseMapping } from './enrich/enricher.js';
 import { runEnrich } from './enrich/run-enrich.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { preflight } from './preflight.js';
+import type { ComponentDefinition } from './components/component.js';
+import { componentDefinitions } from './registry.js';
 import { VERSION } from './version.js';
 
 // Commands only: parse the command line, load the configuration, start the
@@ -22,27 +24,13 @@ interface CommonOptions {
   listen?: string;
   logLevel?: string;
   set?: string[];
-  // net-exporter's flags, as aliases of probes keys.
-  hosts?: string;
-  dnsService?: string;
-  dnsNamespace?: string;
-  disableDnsTcpCheck?: boolean;
-  timeout?: string;
+  /** Seed flags of the components (net-exporter's -hosts, ...), by commander's names. */
+  [seedFlag: string]: unknown;
 }
 
-/** net-exporter's flags as `--set` entries (before the explicit ones, which win). */
-export function netExporterFlags(options: CommonOptions): string[] {
-  const set: string[] = [];
-  if (options.hosts !== undefined) {
-    const hosts = options.hosts.split(',').map((host) => host.trim()).filter((host) => host !== '');
-    set.push(`probes.dns.hosts=${JSON.stringify(hosts)}`);
-  }
-  if (options.dnsService !== undefined || options.dnsNamespace !== undefined) {
-    set.push(`probes.dns.service=${options.dnsNamespace ?? 'kube-system'}/${options.dnsService ?? 'coredns'}`);
-  }
-  if (options.disableDnsTcpCheck) set.push('probes.dns.tcp=false');
-  if (options.timeout !== undefined) set.push(`probes.timeout=${JSON.stringify(options.timeout)}`);
-  return set;
+/** The components' seed flags as `--set` entries (before the explicit ones, which win). */
+export function seedFlagsToSet(options: Readonly<Record<string, unknown>>, definitions: readonly ComponentDefinition[] = componentDefinitions): string[] {
+  return definitions.flatMap((definition) => definition.flags?.toSet(options) ?? []);
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -50,20 +38,19 @@ function collect(value: string, previous: string[] = []): string[] {
 }
 
 function withConfigOptions(command: Command): Command {
-  return command
+  command
     .option('-c, --config <file>', 'YAML configuration file (default: $FLOWLENS_CONFIG)')
     .option('--listen <address>', 'HTTP server address, e.g. :9090 (server.listen)')
     .option('--log-level <level>', 'trace, debug, info, warn|warning, error, fatal|panic, silent (log.level)')
-    .option('--set <key=value>', 'set any configuration key, e.g. --set metrics.seriesTtl=5m (repeatable)', collect)
-    .option('--hosts <names>', 'net-exporter -hosts: DNS names to probe, comma-separated (probes.dns.hosts)')
-    .option('--dns-service <name>', 'net-exporter -dns-service: DNS Service name (probes.dns.service, with --dns-namespace)')
-    .option('--dns-namespace <namespace>', 'net-exporter -dns-namespace (default kube-system)')
-    .option('--disable-dns-tcp-check', 'net-exporter -disable-dns-tcp-check (probes.dns.tcp=false)')
-    .option('--timeout <duration>', 'net-exporter -timeout (probes.timeout)');
+    .option('--set <key=value>', 'set any configuration key, e.g. --set metrics.seriesTtl=5m (repeatable)', collect);
+  for (const definition of componentDefinitions) {
+    for (const flag of definition.flags?.flags ?? []) command.option(flag.option, flag.description);
+  }
+  return command;
 }
 
 function load(options: CommonOptions): LoadedConfig {
-  const flags: ConfigFlags = { listen: options.listen, logLevel: options.logLevel, set: [...netExporterFlags(options), ...(options.set ?? [])] };
+  const flags: ConfigFlags = { listen: options.listen, logLevel: options.logLevel, set: [...seedFlagsToSet(options), ...(options.set ?? [])] };
   return loadConfig({ configFile: options.config, flags });
 }
 
@@ -235,15 +222,23 @@ async function demo(options: { listen: string; logLevel: string }): Promise<void
 }
 
 /** goflow2-kube-enricher's Go-style flags (-mapping x, -mapping=x, -v) as commander's long options. */
-export function goFlagsToLong(args: readonly string[]): string[] {
+export function goFlagsToLong(args: readonly string[], definitions: readonly ComponentDefinition[] = componentDefinitions): string[] {
+  const seedFlags = new Map<string, { boolean: boolean }>();
+  for (const definition of definitions) {
+    for (const flag of definition.flags?.flags ?? []) {
+      const [long, value] = flag.option.split(' ');
+      seedFlags.set(long!.replace(/^--/, ''), { boolean: value === undefined });
+    }
+  }
   const out: string[] = [];
   const enrichAt = args.indexOf('enrich');
   for (const [index, arg] of args.entries()) {
-    // net-exporter's flags, on run and check-config: Go's -flag, -flag=value, -bool=true|false.
-    const netExporter = /^-(hosts|dns-service|dns-namespace|disable-dns-tcp-check|timeout)(=.*)?$/.exec(arg);
-    if (netExporter && (enrichAt < 0 || index < enrichAt)) {
-      if (netExporter[1] === 'disable-dns-tcp-check' && netExporter[2] !== undefined) {
-        if (/^=(1|t|T|true|TRUE|True)$/.test(netExporter[2])) out.push('--disable-dns-tcp-check');
+    // The components' seed flags, on run and check-config: Go's -flag, -flag=value, -bool=true|false.
+    const seed = /^-([a-z][a-z0-9-]*)(=.*)?$/.exec(arg);
+    const flag = seed ? seedFlags.get(seed[1]!) : undefined;
+    if (seed && flag && (enrichAt < 0 || index < enrichAt)) {
+      if (flag.boolean && seed[2] !== undefined) {
+        if (/^=(1|t|T|true|TRUE|True)$/.test(seed[2])) out.push(`--${seed[1]}`);
       } else out.push(`-${arg}`);
       continue;
     }

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { componentDefinitions } from '../src/components/registry.js';
+import { componentDefinitions } from '../src/registry.js';
 import { loadConfig } from '../src/config/load.js';
 import { preflight } from '../src/preflight.js';
 import { makeCerts } from './support/certs.js';

@@ -8,6 +8,7 @@ import { classify, type EndpointCounts } from './classify.js';
 import type { AccountingConfig, Backend } from './config.js';
 import { CommandError, detectBackend, dump, type DumpOptions } from './dump.js';
 import { knpChains } from './policy-hash.js';
+import { BACKEND, DROPPED_SCRAPES, ERRORS, NO_POLICY_DROP, POLICY_ACCEPT, POLICY_BYTES, POLICY_PACKETS, SCRAPE_DURATION, SCRAPE_SUCCESS, UNKNOWN_INTERFACES } from './metrics.js';
 
 // Calico policy accounting (calico-accountant's job, for Calico 3.26-3.32 and
 // every backend): at each scrape, one dump of Felix's rules (both address
@@ -62,18 +63,16 @@ export class Accountant implements Component {
     const { metrics, config } = options;
     this.nodeName = config.nodeName ?? options.nodeName;
     this.dumpOptions = { timeoutMs: config.timeout, netns: config.netns, dumpFile: config.dumpFile };
-    const self = { expires: false } as const;
-    this.accept = metrics.counter({ name: 'policy_accept_counter', help: 'Number of packets accepted by a policy on a workload (calico-accountant).', labelNames: ['pod', 'app', 'ip', 'type', 'policy'], ...self });
-    this.drop = metrics.counter({ name: 'no_policy_drop_counter', help: 'Number of packets dropped to/from a workload because no policies matched them (calico-accountant).', labelNames: ['pod', 'app', 'ip', 'type'], ...self });
-    this.droppedScrapes = metrics.counter({ name: 'calico_accountant_dropped_scrape', help: 'Scrapes whose policy counters were left out because none reached MINIMUM_COUNTER (calico-accountant).', ...self });
-    const labels = ['namespace', 'pod', 'workload', 'direction', 'policy', 'tier', 'verdict'];
-    this.packets = metrics.counter({ name: 'flowlens_policy_packets_total', help: "Packets a workload's Calico policies accepted (verdict allow, by policy) or that no policy passed (verdict deny, by tier), from the kernel's rule counters.", labelNames: labels, ...self });
-    this.bytes = metrics.counter({ name: 'flowlens_policy_bytes_total', help: 'Bytes of flowlens_policy_packets_total.', labelNames: labels, ...self });
-    this.duration = metrics.gauge({ name: 'flowlens_accounting_scrape_duration_seconds', help: 'How long the last ruleset dump and classification took.', ...self });
-    this.success = metrics.gauge({ name: 'flowlens_accounting_scrape_success', help: '1 when the last ruleset dump was read, 0 when it failed.', ...self });
-    this.backendGauge = metrics.gauge({ name: 'flowlens_accounting_backend', help: 'The backend Felix programs its rules in, as detected or configured (1 for the one in use; none: no Calico chains found).', labelNames: ['backend'], ...self });
-    this.unknown = metrics.gauge({ name: 'flowlens_accounting_unknown_interfaces', help: 'Workload endpoint chains whose interface matched no pod in the Kubernetes cache at the last scrape (left out, not guessed).', ...self });
-    this.errors = metrics.counter({ name: 'flowlens_accounting_errors_total', help: 'Failed ruleset dumps, by reason (missing: tool not installed; timeout; failed: the tool exited non-zero or printed what could not be read).', labelNames: ['reason'], ...self });
+    this.accept = metrics.counter(POLICY_ACCEPT);
+    this.drop = metrics.counter(NO_POLICY_DROP);
+    this.droppedScrapes = metrics.counter(DROPPED_SCRAPES);
+    this.packets = metrics.counter(POLICY_PACKETS);
+    this.bytes = metrics.counter(POLICY_BYTES);
+    this.duration = metrics.gauge(SCRAPE_DURATION);
+    this.success = metrics.gauge(SCRAPE_SUCCESS);
+    this.backendGauge = metrics.gauge(BACKEND);
+    this.unknown = metrics.gauge(UNKNOWN_INTERFACES);
+    this.errors = metrics.counter(ERRORS);
     this.droppedScrapes.inc(undefined, 0);
     metrics.onCollect(() => this.collect());
   }

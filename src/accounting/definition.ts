@@ -1,12 +1,16 @@
 import { defineComponent } from '../components/component.js';
 import { Accountant } from './accountant.js';
 import { accountingSchema } from './config.js';
+import { ACCOUNTING_FAMILIES } from './metrics.js';
+import { ACCOUNTING_ENVIRONMENT } from './env.js';
 
 export const accountingDefinition = defineComponent({
   name: 'accounting',
   kind: 'source',
   description: 'Calico policy accounting (calico-accountant): per-workload policy accept and no-policy drop counters from iptables or nftables.',
   kubePods: 'node',
+  metrics: ACCOUNTING_FAMILIES,
+  env: ACCOUNTING_ENVIRONMENT,
   schema: accountingSchema,
   // Workloads are named from the pods of this node and their owners; hashed policy chains without
   // a comment are matched against the NetworkPolicies' names.

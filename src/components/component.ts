@@ -3,6 +3,8 @@ import type * as z from 'zod';
 import type { FlowBus } from '../flow/flow-bus.js';
 import type { KubeCache, KubeKind } from '../kube/metadata-cache.js';
 import type { MetricsPipeline } from '../metrics/pipeline.js';
+import type { EnvVariable } from '../config/env.js';
+import type { FamilySpec } from '../metrics/spec.js';
 
 // The one shape every source, sink and shared service has. The agent starts
 // components in kind order (services, sinks, sources) and stops them in the
@@ -66,6 +68,12 @@ export interface ComponentDefinition<Schema extends z.ZodType = z.ZodType> {
   readonly description: string;
   /** The configuration section; `.prefault({})` so defaults apply when absent. */
   readonly schema: Schema;
+  /** Its environment variables (docs/configuration.md lists them; the loader applies them). */
+  readonly env?: readonly EnvVariable[];
+  /** Command-line flags of the tool it replaces, as aliases of its keys (run and check-config). */
+  readonly flags?: SeedFlags;
+  /** Its metric families (docs/metrics.md is generated from them). */
+  readonly metrics?: readonly FamilySpec[];
   /** Environment variables whose presence enables the component (its seed's required variable). */
   readonly enableEnv?: readonly string[];
   /** A flow source: the agent then attaches the Prometheus flow metrics (unless metrics.flows is off). */
@@ -87,6 +95,19 @@ export interface ComponentDefinition<Schema extends z.ZodType = z.ZodType> {
    */
   readonly kubernetes?: (config: z.output<Schema>) => KubeNeed | undefined;
   create(config: z.output<Schema>, context: ComponentContext): Component | Promise<Component>;
+}
+
+/** A replaced tool's command-line flags, taken as aliases of configuration keys. */
+export interface SeedFlags {
+  readonly flags: readonly SeedFlag[];
+  /** The given flags (by commander's camelCase names) as `--set key=value` entries. */
+  toSet(values: Readonly<Record<string, unknown>>): string[];
+}
+
+export interface SeedFlag {
+  /** commander's option text, e.g. `--hosts <names>` (a boolean flag has no value). */
+  readonly option: string;
+  readonly description: string;
 }
 
 export interface KubeNeed {

@@ -3,8 +3,8 @@ import { isDeepStrictEqual } from 'node:util';
 import YAML from 'yaml';
 import type * as z from 'zod';
 import type { ComponentDefinition } from '../components/component.js';
-import { componentDefinitions } from '../components/registry.js';
-import { ENVIRONMENT } from './env.js';
+import { componentDefinitions, knownFamilyNames } from '../registry.js';
+import { environmentRows, type EnvVariable } from './env.js';
 import { ConfigError, describeFsError } from './errors.js';
 import { redactUrls } from './redact.js';
 import { getPath, schemaFields, toJsonSchema, type SchemaNode } from './json-schema.js';
@@ -86,7 +86,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const flags = options.flags ?? {};
   const definitions = options.definitions ?? componentDefinitions;
-  const schema = buildConfigSchema(definitions);
+  const schema = buildConfigSchema(definitions, knownFamilyNames(definitions));
   const jsonSchema = toJsonSchema(schema);
   const layers = new LayeredConfig();
 
@@ -102,7 +102,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     }
   }
 
-  applyEnvironment(layers, env, jsonSchema);
+  applyEnvironment(layers, env, jsonSchema, environmentRows(definitions));
 
   const flagSections = new Set<string>();
   if (flags.listen !== undefined) layers.set(['server', 'listen'], flags.listen, 'flag --listen');
@@ -134,7 +134,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   // Files of disabled components are not read, so they are not checked either.
   const disabled = new Set(definitions.filter((definition) => !enabled.includes(definition)).map((definition) => definition.name));
   checkFiles(config, jsonSchema, layers, disabled);
-  const ignoredVariables = ENVIRONMENT.filter((row) => row.ignored && nonEmpty(env[row.name])).map((row) => row.name);
+  const ignoredVariables = environmentRows(definitions).filter((row) => row.ignored && nonEmpty(env[row.name])).map((row) => row.name);
   return { config, enabled, configFile, schema: jsonSchema, ignoredVariables };
 }
 
@@ -196,9 +196,9 @@ function readConfigFile(file: string, setting: string): Data {
   return data as Data;
 }
 
-function applyEnvironment(layers: LayeredConfig, env: NodeJS.ProcessEnv, jsonSchema: SchemaNode): void {
+function applyEnvironment(layers: LayeredConfig, env: NodeJS.ProcessEnv, jsonSchema: SchemaNode, rows: readonly EnvVariable[]): void {
   const setBy = new Map<string, { variable: string; value: unknown }>();
-  for (const row of ENVIRONMENT) {
+  for (const row of rows) {
     const raw = env[row.name];
     if (row.path === undefined || !nonEmpty(raw)) continue;
     if (row.yieldsTo?.some((name) => nonEmpty(env[name]))) continue;
@@ -221,7 +221,7 @@ function applyEnvironment(layers: LayeredConfig, env: NodeJS.ProcessEnv, jsonSch
 function parseAssignment(assignment: string): { path: string[]; value: unknown } {
   const equals = assignment.indexOf('=');
   const key = equals > 0 ? assignment.slice(0, equals).trim() : '';
-  if (equals <= 0 || !/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/.test(key)) {
+  if (equals <= 0 || !/^[A-Za-z_][A-Za-z0-9_:]*(\.[A-Za-z_][A-Za-z0-9_:]*)*$/.test(key)) {
     throw new ConfigError(`--set: expected key.path=value, got "${assignment}"`);
   }
   const text = assignment.slice(equals + 1);

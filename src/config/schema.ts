@@ -77,6 +77,17 @@ export const coreSections = {
         .boolean()
         .default(true)
         .meta({ description: 'Prometheus flow metrics (calico_flow_*, flowlens_flow_*, flowlens_policy_hits_total) while a flow source runs.' }),
+      families: z
+        .record(
+          z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'is not a metric name'),
+          z
+            .strictObject({
+              maxSeries: z.int().min(1).max(10_000_000).meta({ description: 'Series budget of this family (instead of maxSeriesPerMetric).' }),
+            })
+            .meta({ description: 'One family, by its name (e.g. calico_flow_allow).' }),
+        )
+        .default({})
+        .meta({ description: 'Per-family settings, by family name (see docs/metrics.md).' }),
     })
     .prefault({})
     .meta({ description: 'The metrics pipeline shared by every component.' }),
@@ -97,13 +108,23 @@ export const coreSections = {
   }),
 };
 
-export function buildConfigSchema(definitions: readonly ComponentDefinition[]) {
+/**
+ * The whole configuration's schema: the core sections and every component's.
+ * `families`, when given, are the metric family names `metrics.families` may name.
+ */
+export function buildConfigSchema(definitions: readonly ComponentDefinition[], families?: ReadonlySet<string>) {
   const sections: Record<string, z.ZodType> = {};
   for (const definition of definitions) {
     if (definition.name in coreSections) throw new Error(`component name clashes with core section: ${definition.name}`);
     sections[definition.name] = definition.schema.meta({ description: definition.description });
   }
-  return z.strictObject({ ...coreSections, ...sections });
+  const schema = z.strictObject({ ...coreSections, ...sections });
+  if (families === undefined) return schema;
+  return schema.superRefine((config, context) => {
+    for (const name of Object.keys(config.metrics.families)) {
+      if (!families.has(name)) context.addIssue({ code: 'custom', path: ['metrics', 'families', name], message: 'is not a metric family of flowlens (see docs/metrics.md)' });
+    }
+  });
 }
 
 type CoreConfig = z.output<z.ZodObject<typeof coreSections>>;

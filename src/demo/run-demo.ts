@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../log/logger.js';
 import { Agent } from '../agent.js';
-import { componentDefinitions } from '../components/registry.js';
+import { componentDefinitions } from '../registry.js';
 import { loadConfig } from '../config/load.js';
 import { PeerListener } from '../probes/peer-listener.js';
 import { makeDemoCerts } from './certs.js';

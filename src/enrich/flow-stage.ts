@@ -2,7 +2,8 @@ import type { FlowEndpoint, FlowRecord, KubeEndpoint } from '../flow/flow-record
 import { GenerationMemo } from '../kube/generation-memo.js';
 import type { KubeCache, KubeKind } from '../kube/metadata-cache.js';
 import type { SlimPod } from '../kube/objects.js';
-import type { MetricsPipeline } from '../metrics/pipeline.js';
+import type { Metrics } from '../metrics/pipeline.js';
+import type { CounterSpec } from '../metrics/spec.js';
 
 // Flow enrichment inside `flowlens run`: a stage of the flow bus that adds
 // what the Kubernetes cache knows to each flow endpoint before the sinks see
@@ -33,21 +34,25 @@ interface Found {
 
 const MISS: Found = Object.freeze({ result: 'miss' });
 
+export const FLOW_ENRICHMENT: CounterSpec = {
+  type: 'counter',
+  name: 'flowlens_flow_enrichment_total',
+  help: 'Flow endpoints looked up in the Kubernetes cache, by what they resolved to (pod, pod_set, service, node, miss; not_synced: the cache had not synced yet).',
+  labels: { result: 'fixed (6)' },
+  doc: 'Flow endpoints looked up: `pod`, `pod_set` (a Goldmane `<generateName>*` name), `service`, `node`, `miss`, `not_synced` (the cache had not synced yet; the record passed unchanged). Two per record.',
+  expires: false,
+};
+
 export class FlowKubeStage {
   private readonly memo: GenerationMemo<Found>;
   private readonly counts: Record<EnrichResult, number> = { pod: 0, pod_set: 0, service: 0, node: 0, miss: 0, not_synced: 0 };
 
   constructor(
     private readonly cache: KubeCache,
-    metrics?: MetricsPipeline,
+    metrics?: Metrics,
   ) {
     this.memo = new GenerationMemo(() => cache.generation, MAX_MEMO);
-    const family = metrics?.counter({
-      name: 'flowlens_flow_enrichment_total',
-      help: 'Flow endpoints looked up in the Kubernetes cache, by what they resolved to (pod, pod_set, service, node, miss; not_synced: the cache had not synced yet).',
-      labelNames: ['result'],
-      expires: false,
-    });
+    const family = metrics?.counter(FLOW_ENRICHMENT);
     const reported: Record<EnrichResult, number> = { pod: 0, pod_set: 0, service: 0, node: 0, miss: 0, not_synced: 0 };
     metrics?.onCollect(() => {
       for (const result of Object.keys(this.counts) as EnrichResult[]) {

@@ -12,6 +12,7 @@ import { Enricher, NO_ENRICHMENT, type IpEnrichment, type MappingEntry } from '.
 import { JsonLineEnricher } from './json-lines.js';
 import { JsonLineStream } from './json-stream.js';
 import { addressFields, ProtobufEnricher } from './protobuf.js';
+import type { CounterSpec, FamilySpec } from '../metrics/spec.js';
 
 // `flowlens enrich`: goflow2 records on stdin, the same records with
 // Kubernetes fields on stdout, goflow2-kube-enricher's drop-in. Output starts
@@ -240,12 +241,38 @@ interface LiveStats {
   readonly invalidUnit: 'lines' | 'bytes';
 }
 
+export const ENRICH_RECORDS: CounterSpec = {
+  type: 'counter',
+  name: 'flowlens_enrich_records_total',
+  help: 'Records read and written, by result (enriched: gained fields; unchanged: no mapped IP was known).',
+  labels: { result: 'fixed (2: enriched, unchanged)' },
+  doc: 'Records read and written: `enriched` (gained fields), `unchanged` (no mapped IP was known).',
+  expires: false,
+};
+
+export const ENRICH_PASSTHROUGH: CounterSpec = {
+  type: 'counter',
+  name: 'flowlens_enrich_passthrough_lines_total',
+  help: 'Input lines written unchanged without being read as a record, by reason (invalid: not a JSON object; too_long: over 64 MiB).',
+  labels: { reason: 'fixed (2: invalid, too_long)' },
+  doc: 'JSON input lines written unchanged without being read as a record: `invalid` (not a JSON object), `too_long` (over 64 MiB).',
+  expires: false,
+};
+
+export const ENRICH_INVALID_BYTES: CounterSpec = {
+  type: 'counter',
+  name: 'flowlens_enrich_invalid_bytes_total',
+  help: 'Protobuf input bytes that could not be read as a FlowMessage (skipped).',
+  expires: false,
+};
+
+export const ENRICH_FAMILIES: readonly FamilySpec[] = [ENRICH_RECORDS, ENRICH_PASSTHROUGH, ENRICH_INVALID_BYTES];
+
 /** The enricher's counters as metric families, read at scrape time. */
 export function exportEnrichStats(metrics: MetricsPipeline, current: () => LiveStats | undefined): void {
-  const self = { expires: false } as const;
-  const records = metrics.counter({ name: 'flowlens_enrich_records_total', help: 'Records read and written, by result (enriched: gained fields; unchanged: no mapped IP was known).', labelNames: ['result'], ...self });
-  const passed = metrics.counter({ name: 'flowlens_enrich_passthrough_lines_total', help: 'Input lines written unchanged without being read as a record, by reason (invalid: not a JSON object; too_long: over 64 MiB).', labelNames: ['reason'], ...self });
-  const invalidBytes = metrics.counter({ name: 'flowlens_enrich_invalid_bytes_total', help: 'Protobuf input bytes that could not be read as a FlowMessage (skipped).', ...self });
+  const records = metrics.counter(ENRICH_RECORDS);
+  const passed = metrics.counter(ENRICH_PASSTHROUGH);
+  const invalidBytes = metrics.counter(ENRICH_INVALID_BYTES);
   const seen = { enriched: 0, unchanged: 0, invalid: 0, tooLong: 0 };
   const add = (family: typeof records, labels: Record<string, string> | undefined, key: keyof typeof seen, value: number): void => {
     family.inc(labels, value - seen[key]);

@@ -1,4 +1,5 @@
-import type { MetricsPipeline } from '../metrics/pipeline.js';
+import type { Metrics } from '../metrics/pipeline.js';
+import type { CounterSpec, FamilySpec, GaugeSpec } from '../metrics/spec.js';
 import type { CounterFamily, GaugeFamily } from '../metrics/series-budget.js';
 import type { FlowConsumer, FlowRecord, ResumePoint } from './flow-record.js';
 import { Ring } from './ring.js';
@@ -13,6 +14,36 @@ const BATCH = 1_024;
 /** Each event-loop turn delivers batches for at most this long, then yields to I/O. */
 const DRAIN_BUDGET_MS = 5;
 
+const SOURCE = 'per flow source';
+
+export const FLOW_RECORDS: CounterSpec = {
+  type: 'counter',
+  name: 'flowlens_flow_records_total',
+  help: 'Flow records handed to the sinks, by source.',
+  labels: { source: SOURCE },
+  expires: false,
+};
+
+export const FLOW_QUEUE_DEPTH: GaugeSpec = {
+  type: 'gauge',
+  name: 'flowlens_flow_queue_depth',
+  help: 'Flow records waiting between a source and the sinks.',
+  labels: { source: SOURCE },
+  doc: "Records waiting between the source and the sinks (at most the source's `queueSize`).",
+  expires: false,
+};
+
+export const FLOW_QUEUE_DROPPED: CounterSpec = {
+  type: 'counter',
+  name: 'flowlens_flow_queue_dropped_total',
+  help: 'Flow records dropped between a source and the sinks, by source and reason.',
+  labels: { source: SOURCE, reason: 'fixed (2: queue_full, shutdown)' },
+  doc: 'Records dropped: `queue_full` (the sinks fell behind; the oldest records go first), `shutdown` (still queued when the stop deadline passed). Alert on any increase.',
+  expires: false,
+};
+
+export const FLOW_BUS_FAMILIES: readonly FamilySpec[] = [FLOW_RECORDS, FLOW_QUEUE_DEPTH, FLOW_QUEUE_DROPPED];
+
 export class FlowBus {
   private readonly consumers: FlowConsumer[] = [];
   private readonly dropped: CounterFamily;
@@ -21,27 +52,12 @@ export class FlowBus {
 
   /** onError hears of a consumer that threw; the other consumers still get the batch. */
   constructor(
-    readonly metrics: MetricsPipeline,
+    readonly metrics: Metrics,
     private readonly onError: (error: unknown) => void = () => {},
   ) {
-    this.dropped = metrics.counter({
-      name: 'flowlens_flow_queue_dropped_total',
-      help: 'Flow records dropped between a source and the sinks, by source and reason.',
-      labelNames: ['source', 'reason'],
-      expires: false,
-    });
-    this.depth = metrics.gauge({
-      name: 'flowlens_flow_queue_depth',
-      help: 'Flow records waiting between a source and the sinks.',
-      labelNames: ['source'],
-      expires: false,
-    });
-    this.delivered = metrics.counter({
-      name: 'flowlens_flow_records_total',
-      help: 'Flow records handed to the sinks, by source.',
-      labelNames: ['source'],
-      expires: false,
-    });
+    this.dropped = metrics.counter(FLOW_QUEUE_DROPPED);
+    this.depth = metrics.gauge(FLOW_QUEUE_DEPTH);
+    this.delivered = metrics.counter(FLOW_RECORDS);
   }
 
   private resume: ResumePoint | undefined;

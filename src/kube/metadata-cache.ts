@@ -19,6 +19,7 @@ import {
   type SlimService,
 } from './objects.js';
 import { Reflector, type ReflectorEvents, type ReflectorStat } from './reflector.js';
+import { KUBE_ERRORS, KUBE_EVENTS, KUBE_IP_LOOKUPS, KUBE_LAST_SYNC, KUBE_OBJECTS, KUBE_RELISTS, KUBE_SYNCED, KUBE_WATCH_MALFORMED } from './metrics.js';
 
 // The Kubernetes metadata cache every component shares: pods, services,
 // nodes and endpointslices kept in sync by list + watch, ReplicaSets and
@@ -172,14 +173,14 @@ export class KubeCache implements Component {
       kinds.delete('jobs');
     }
     const metrics = options.metrics;
-    const events = metrics?.counter({ name: 'flowlens_kube_events_total', help: 'Watch events received, by kind and type (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR).', labelNames: ['kind', 'type'], expires: false });
-    const relists = metrics?.counter({ name: 'flowlens_kube_relists_total', help: 'Full lists after the first (410 Gone or an error that lost the watch position), by kind.', labelNames: ['kind'], expires: false });
-    const errors = metrics?.counter({ name: 'flowlens_kube_errors_total', help: 'Failed list or watch calls, by kind and HTTP status (0: no answer).', labelNames: ['kind', 'status'], expires: false });
-    const malformed = metrics?.counter({ name: 'flowlens_kube_watch_malformed_total', help: 'Watch events that were not well-formed (each one is followed by a relist), by kind.', labelNames: ['kind'], expires: false });
-    const lastSync = metrics?.gauge({ name: 'flowlens_kube_last_sync_timestamp_seconds', help: 'When the last full list of the kind completed (Unix time).', labelNames: ['kind'], expires: false });
-    const objects = metrics?.gauge({ name: 'flowlens_kube_objects', help: 'Objects held in the cache, by kind.', labelNames: ['kind'], expires: false });
-    const synced = metrics?.gauge({ name: 'flowlens_kube_synced', help: '1 once the kind completed its first list, 0 before (and for a kind the agent may not read).', labelNames: ['kind'], expires: false });
-    const lookups = metrics?.counter({ name: 'flowlens_kube_ip_lookups_total', help: 'IP lookups, by what the IP resolved to (pod, service, node, miss).', labelNames: ['result'], expires: false });
+    const events = metrics?.counter(KUBE_EVENTS);
+    const relists = metrics?.counter(KUBE_RELISTS);
+    const errors = metrics?.counter(KUBE_ERRORS);
+    const malformed = metrics?.counter(KUBE_WATCH_MALFORMED);
+    const lastSync = metrics?.gauge(KUBE_LAST_SYNC);
+    const objects = metrics?.gauge(KUBE_OBJECTS);
+    const synced = metrics?.gauge(KUBE_SYNCED);
+    const lookups = metrics?.counter(KUBE_IP_LOOKUPS);
     const reported = { pod: 0, service: 0, node: 0, miss: 0 };
     metrics?.onCollect(() => {
       for (const [kind, reflector] of this.reflectors) {

@@ -1,13 +1,7 @@
 import promClient from 'prom-client';
 import { escapeLabelValue, familyHeader, formatValue, type ExpositionFormat, type MetricType } from './exposition.js';
-import {
-  SeriesBudget,
-  type CounterFamily,
-  type FamilyOptions,
-  type GaugeFamily,
-  type HistogramFamily,
-  type HistogramOptions,
-} from './series-budget.js';
+import { SeriesBudget, type BudgetLimits, type CounterFamily, type GaugeFamily, type HistogramFamily } from './series-budget.js';
+import type { CounterSpec, FamilySpec, GaugeSpec, HistogramSpec } from './spec.js';
 
 // The one metrics pipeline of the agent: flowlens' own families under the
 // series budget, plus prom-client's standard Node.js process metrics. Sources
@@ -16,6 +10,8 @@ import {
 export interface PipelineOptions {
   readonly maxSeriesPerMetric: number;
   readonly seriesTtlMs: number;
+  /** Per-family budgets (metrics.families). */
+  readonly families?: BudgetLimits['families'];
   readonly version: string;
   readonly now?: () => number;
   /** prom-client's process_* and nodejs_* metrics (default true). */
@@ -26,7 +22,47 @@ export interface PipelineOptions {
 
 export type CollectHook = () => void | Promise<void>;
 
-export class MetricsPipeline {
+/** What a component registers its families and scrape-time hooks with. */
+export interface Metrics {
+  readonly budget: SeriesBudget;
+  counter(spec: CounterSpec): CounterFamily;
+  gauge(spec: GaugeSpec): GaugeFamily;
+  histogram(spec: HistogramSpec): HistogramFamily;
+  /** Runs before every render, for values read at scrape time. Returns an unsubscribe function. */
+  onCollect(hook: CollectHook): () => void;
+}
+
+export const BUILD_INFO: GaugeSpec = {
+  type: 'gauge',
+  name: 'flowlens_build_info',
+  help: 'Always 1; the version label names the running flowlens.',
+  labels: { version: 'fixed (1)' },
+  doc: 'Always 1; `version` names the running flowlens.',
+  expires: false,
+};
+
+export const METRIC_SERIES: GaugeSpec = {
+  type: 'gauge',
+  name: 'flowlens_metric_series',
+  help: 'Series each metric family holds now (compare with metrics.maxSeriesPerMetric).',
+  labels: { metric: 'per family' },
+  doc: 'Series each family holds now; compare with `metrics.maxSeriesPerMetric` (or the family\'s own `metrics.families.<name>.maxSeries`).',
+  expires: false,
+};
+
+export const METRIC_SERIES_REJECTED: CounterSpec = {
+  type: 'counter',
+  name: 'flowlens_metric_series_rejected_total',
+  help: 'Updates folded into the overflow series because the family was at its series budget.',
+  labels: { metric: 'per family' },
+  doc: 'Updates folded into the overflow series because the family was at its budget.',
+  expires: false,
+};
+
+/** The pipeline's own families (docs/metrics.md). */
+export const PIPELINE_FAMILIES: readonly FamilySpec[] = [BUILD_INFO, METRIC_SERIES, METRIC_SERIES_REJECTED];
+
+export class MetricsPipeline implements Metrics {
   readonly budget: SeriesBudget;
   /** prom-client's registry, holding the process metrics. */
   readonly registry = new promClient.Registry();
@@ -38,34 +74,35 @@ export class MetricsPipeline {
     this.budget = new SeriesBudget({
       maxSeries: options.maxSeriesPerMetric,
       ttlMs: options.seriesTtlMs,
+      ...(options.families ? { families: options.families } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
     this.onCollectError = options.onCollectError ?? (() => {});
     if (options.processMetrics ?? true) promClient.collectDefaultMetrics({ register: this.registry });
-    this.gauge({
-      name: 'flowlens_build_info',
-      help: 'Always 1; the version label names the running flowlens.',
-      labelNames: ['version'],
-      expires: false,
-    }).set({ version: options.version }, 1);
-    this.seriesHeld = this.gauge({
-      name: 'flowlens_metric_series',
-      help: 'Series each metric family holds now (compare with metrics.maxSeriesPerMetric).',
-      labelNames: ['metric'],
-      expires: false,
-    });
+    this.gauge(BUILD_INFO).set({ version: options.version }, 1);
+    this.seriesHeld = this.gauge(METRIC_SERIES);
   }
 
-  counter(options: FamilyOptions): CounterFamily {
-    return this.budget.counter(options);
+  counter(spec: CounterSpec): CounterFamily {
+    return this.budget.counter(spec);
   }
 
-  gauge(options: FamilyOptions): GaugeFamily {
-    return this.budget.gauge(options);
+  gauge(spec: GaugeSpec): GaugeFamily {
+    return this.budget.gauge(spec);
   }
 
-  histogram(options: HistogramOptions): HistogramFamily {
-    return this.budget.histogram(options);
+  histogram(spec: HistogramSpec): HistogramFamily {
+    return this.budget.histogram(spec);
+  }
+
+  /** New budgets in place (a configuration reload). */
+  configure(options: Pick<PipelineOptions, 'maxSeriesPerMetric' | 'seriesTtlMs' | 'families'>): void {
+    this.budget.configure({ maxSeries: options.maxSeriesPerMetric, ttlMs: options.seriesTtlMs, ...(options.families ? { families: options.families } : {}) });
+  }
+
+  /** A view for one component: what it registers can be let go when it stops (see MetricsScope). */
+  scope(): MetricsScope {
+    return new MetricsScope(this);
   }
 
   /** Runs before every render, for values read at scrape time. Returns an unsubscribe function. */
@@ -92,6 +129,65 @@ export class MetricsPipeline {
     let out = this.budget.render(format);
     for (const metric of processMetrics) out += renderPromClientMetric(metric, format);
     return format === 'openmetrics' ? `${out}# EOF\n` : out;
+  }
+}
+
+/**
+ * One component's view of the pipeline. close() removes its scrape-time hooks
+ * (a stopped component must not be called at scrape time); drop() also
+ * removes its families (a component disabled for good). A component started
+ * again under the same name registers the same families and finds their
+ * series and values where it left them.
+ */
+export class MetricsScope implements Metrics {
+  private readonly names = new Set<string>();
+  private readonly hooks = new Set<() => void>();
+
+  constructor(private readonly pipeline: MetricsPipeline) {}
+
+  get budget(): SeriesBudget {
+    return this.pipeline.budget;
+  }
+
+  counter(spec: CounterSpec): CounterFamily {
+    this.names.add(spec.name);
+    return this.pipeline.counter(spec);
+  }
+
+  gauge(spec: GaugeSpec): GaugeFamily {
+    this.names.add(spec.name);
+    return this.pipeline.gauge(spec);
+  }
+
+  histogram(spec: HistogramSpec): HistogramFamily {
+    this.names.add(spec.name);
+    return this.pipeline.histogram(spec);
+  }
+
+  onCollect(hook: CollectHook): () => void {
+    const unsubscribe = this.pipeline.onCollect(hook);
+    this.hooks.add(unsubscribe);
+    return () => {
+      this.hooks.delete(unsubscribe);
+      unsubscribe();
+    };
+  }
+
+  /** Families registered through this scope. */
+  get families(): ReadonlySet<string> {
+    return this.names;
+  }
+
+  close(): void {
+    for (const unsubscribe of this.hooks) unsubscribe();
+    this.hooks.clear();
+  }
+
+  /** close(), and the families go (except those another scope still uses: `keep`). */
+  drop(keep: ReadonlySet<string> = new Set()): void {
+    this.close();
+    for (const name of this.names) if (!keep.has(name)) this.pipeline.budget.unregister(name);
+    this.names.clear();
   }
 }
 

@@ -5,6 +5,7 @@ import {
   type ExpositionFormat,
   type MetricType,
 } from './exposition.js';
+import { labelNamesOf, type CounterSpec, type GaugeSpec, type HistogramSpec } from './spec.js';
 
 // The series budget (docs/contracts.md section 4): every metric family flowlens
 // exposes lives here. A family holds at most `maxSeries` label sets; a new
@@ -24,10 +25,15 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** At most one expiry sweep per family per second when a family is full. */
 const FULL_SWEEP_INTERVAL_MS = 1_000;
 
-export interface BudgetSettings {
+export interface BudgetLimits {
   readonly maxSeries: number;
   /** 0 disables expiry. */
   readonly ttlMs: number;
+  /** Per-family overrides of maxSeries (metrics.families.<name>.maxSeries). */
+  readonly families?: Readonly<Record<string, { readonly maxSeries: number }>>;
+}
+
+export interface BudgetSettings extends BudgetLimits {
   readonly now?: () => number;
 }
 
@@ -147,12 +153,12 @@ export abstract class Family<S extends Series = Series> {
     if (existing !== undefined) return existing;
     const overflow = this.series.get(this.overflowKey);
     let held = this.series.size - (overflow === undefined ? 0 : 1);
-    if (held >= this.budget.maxSeries && now - this.lastFullSweep >= FULL_SWEEP_INTERVAL_MS) {
+    if (held >= this.budget.limitFor(this.name) && now - this.lastFullSweep >= FULL_SWEEP_INTERVAL_MS) {
       this.lastFullSweep = now;
       this.sweep(now);
       held = this.series.size - (this.series.has(this.overflowKey) ? 1 : 0);
     }
-    if (held >= this.budget.maxSeries && key !== this.overflowKey) {
+    if (held >= this.budget.limitFor(this.name) && key !== this.overflowKey) {
       this.budget.rejected(this);
       return this.series.get(this.overflowKey) ?? this.create(this.labelNames.map(() => OVERFLOW_VALUE));
     }
@@ -376,41 +382,81 @@ export class HistogramFamily extends Family<HistogramSeries> {
 }
 
 export class SeriesBudget {
-  readonly maxSeries: number;
-  readonly ttlMs: number;
+  private limits: BudgetLimits;
   readonly now: () => number;
   private readonly families = new Map<string, Family>();
   private readonly rejections: CounterFamily;
 
   constructor(settings: BudgetSettings) {
-    if (!(settings.maxSeries >= 1)) throw new Error('maxSeries must be at least 1');
-    this.maxSeries = settings.maxSeries;
-    this.ttlMs = settings.ttlMs;
+    this.limits = checkedLimits(settings);
     this.now = settings.now ?? new CoarseClock().now;
     this.rejections = this.counter({
+      type: 'counter',
       name: REJECTED_METRIC,
       help: 'Updates folded into the overflow series because the family was at its series budget.',
-      labelNames: ['metric'],
+      labels: { metric: 'per family' },
       expires: false,
     });
   }
 
-  counter(options: FamilyOptions): CounterFamily {
-    return this.register(new CounterFamily(this, options));
+  /** The global series budget of a family (metrics.maxSeriesPerMetric). */
+  get maxSeries(): number {
+    return this.limits.maxSeries;
   }
 
-  gauge(options: FamilyOptions): GaugeFamily {
-    return this.register(new GaugeFamily(this, options));
+  get ttlMs(): number {
+    return this.limits.ttlMs;
   }
 
-  histogram(options: HistogramOptions): HistogramFamily {
-    return this.register(new HistogramFamily(this, options));
+  /** A family's budget: its own override, else the global one. */
+  limitFor(name: string): number {
+    return this.limits.families?.[name]?.maxSeries ?? this.limits.maxSeries;
   }
 
-  private register<F extends Family>(family: F): F {
-    if (this.families.has(family.name)) throw new Error(`metric ${family.name} is already registered`);
+  /**
+   * New limits, in place (a configuration reload): series held stay; a family
+   * over a lowered budget folds new label sets until expiry makes room.
+   */
+  configure(limits: BudgetLimits): void {
+    this.limits = checkedLimits(limits);
+  }
+
+  counter(spec: CounterSpec): CounterFamily {
+    return this.register(spec, () => new CounterFamily(this, optionsOf(spec)));
+  }
+
+  gauge(spec: GaugeSpec): GaugeFamily {
+    return this.register(spec, () => new GaugeFamily(this, optionsOf(spec)));
+  }
+
+  histogram(spec: HistogramSpec): HistogramFamily {
+    return this.register(spec, () => new HistogramFamily(this, { ...optionsOf(spec), buckets: spec.buckets }));
+  }
+
+  /**
+   * The family of that name: created, or the one already registered when it
+   * has the same type and labels (a component restarted by a reload keeps its
+   * counters' values). A different shape under the same name is a bug.
+   */
+  private register<F extends Family>(spec: CounterSpec | GaugeSpec | HistogramSpec, create: () => F): F {
+    const existing = this.families.get(spec.name);
+    if (existing !== undefined) {
+      const labels = labelNamesOf(spec);
+      if (existing.type !== spec.type || existing.labelNames.join() !== labels.join()) {
+        throw new Error(`metric ${spec.name} is already registered as a ${existing.type} with labels [${existing.labelNames.join(', ')}]`);
+      }
+      return existing as unknown as F;
+    }
+    const family = create();
     this.families.set(family.name, family as unknown as Family);
     return family;
+  }
+
+  /** Removes a family and its series (its component is gone for good). */
+  unregister(name: string): boolean {
+    if (name === REJECTED_METRIC) return false;
+    this.rejections.removeWhere((labels) => labels.metric === name);
+    return this.families.delete(name);
   }
 
   /** Called by a family that folded an update into its overflow series. */
@@ -438,4 +484,16 @@ export class SeriesBudget {
     for (const family of this.families.values()) out += family.render(format);
     return out;
   }
+}
+
+function checkedLimits(limits: BudgetLimits): BudgetLimits {
+  if (!(limits.maxSeries >= 1)) throw new Error('maxSeries must be at least 1');
+  for (const [name, family] of Object.entries(limits.families ?? {})) {
+    if (!(family.maxSeries >= 1)) throw new Error(`maxSeries of ${name} must be at least 1`);
+  }
+  return limits;
+}
+
+function optionsOf(spec: CounterSpec | GaugeSpec | HistogramSpec): FamilyOptions {
+  return { name: spec.name, help: spec.help, labelNames: labelNamesOf(spec), ...(spec.expires !== undefined ? { expires: spec.expires } : {}) };
 }

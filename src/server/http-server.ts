@@ -17,6 +17,7 @@ import {
   type BasicAuthSettings,
   type TlsFiles,
 } from './credentials.js';
+import type { CounterSpec, FamilySpec, HistogramSpec } from '../metrics/spec.js';
 import { SharedRenders } from './shared-render.js';
 
 // The one HTTP server (docs/contracts.md section 3): /metrics, /health (/healthz),
@@ -25,6 +26,25 @@ import { SharedRenders } from './shared-render.js';
 // checks when those are configured.
 
 const gzipAsync = promisify(gzip);
+
+export const HTTP_REQUESTS: CounterSpec = {
+  type: 'counter',
+  name: 'flowlens_http_requests_total',
+  help: 'HTTP requests served, by handler and status code.',
+  labels: { handler: 'per route (a few: metrics, health, ready, index, not_found, and routes components add)', code: 'status codes seen (few)' },
+  doc: 'HTTP requests served. `handler` is `metrics`, `health`, `ready`, `index`, `reload`, `not_found` or a route a component registered.',
+};
+
+export const HTTP_DURATION: HistogramSpec = {
+  type: 'histogram',
+  name: 'flowlens_http_request_duration_seconds',
+  help: 'Time to answer HTTP requests, by handler (metrics = render and compress).',
+  labels: { handler: 'per route (a few) × 10 buckets' },
+  buckets: [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 10],
+  doc: 'Time to answer; for `metrics` this is render plus compression, i.e. the scrape cost.',
+};
+
+export const HTTP_FAMILIES: readonly FamilySpec[] = [HTTP_REQUESTS, HTTP_DURATION];
 
 export interface ReadinessReport {
   readonly ready: boolean;
@@ -89,17 +109,8 @@ export class HttpServer {
           handler,
         )
       : createHttpServer(handler);
-    this.requests = options.metrics.counter({
-      name: 'flowlens_http_requests_total',
-      help: 'HTTP requests served, by handler and status code.',
-      labelNames: ['handler', 'code'],
-    });
-    this.durations = options.metrics.histogram({
-      name: 'flowlens_http_request_duration_seconds',
-      help: 'Time to answer HTTP requests, by handler (metrics = render and compress).',
-      labelNames: ['handler'],
-      buckets: [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 10],
-    });
+    this.requests = options.metrics.counter(HTTP_REQUESTS);
+    this.durations = options.metrics.histogram(HTTP_DURATION);
   }
 
   /** "host:port" actually bound (useful with port 0). */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { Agent } from '../../src/agent.js';
-import { componentDefinitions } from '../../src/components/registry.js';
+import { componentDefinitions } from '../../src/registry.js';
 import { loadConfig } from '../../src/config/load.js';
 import { FlowKubeStage } from '../../src/enrich/flow-stage.js';
 import type { FlowEndpoint, FlowRecord } from '../../src/flow/flow-record.js';

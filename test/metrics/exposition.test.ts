@@ -9,15 +9,15 @@ const golden = (name: string): string =>
 
 function sampleBudget(): SeriesBudget {
   const budget = new SeriesBudget({ maxSeries: 2, ttlMs: 0 });
-  const allow = budget.counter({ name: 'calico_flow_allow', help: 'Seed counter without _total.', labelNames: ['reporter', 'src_pod'] });
+  const allow = budget.counter({ type: 'counter', name: 'calico_flow_allow', help: 'Seed counter without _total.', labels: { reporter: 'test', src_pod: 'test' } });
   allow.inc({ reporter: 'src', src_pod: 'web-*' }, 3);
   allow.inc({ reporter: 'dst', src_pod: 'quote"back\\slash\nnewline' }, 1);
   allow.inc({ reporter: 'src', src_pod: 'third' }, 2);
-  const total = budget.counter({ name: 'flowlens_things_total', help: 'A help with a \\ backslash\nand newline.' });
+  const total = budget.counter({ type: 'counter', name: 'flowlens_things_total', help: 'A help with a \\ backslash\nand newline.' });
   total.inc(undefined, 7);
-  const gauge = budget.gauge({ name: 'flowlens_queue_depth', help: 'Depth.', labelNames: ['queue'] });
+  const gauge = budget.gauge({ type: 'gauge', name: 'flowlens_queue_depth', help: 'Depth.', labels: { queue: 'test' } });
   gauge.set({ queue: 'ünïcödé' }, 0.5);
-  const histogram = budget.histogram({ name: 'dns_latency_seconds', help: 'Latency.', labelNames: ['host'], buckets: [0.001, 0.002] });
+  const histogram = budget.histogram({ type: 'histogram', name: 'dns_latency_seconds', help: 'Latency.', labels: { host: 'test' }, buckets: [0.001, 0.002] });
   histogram.observe({ host: 'a.' }, 0.0015);
   histogram.observe({ host: 'a.' }, 3);
   return budget;

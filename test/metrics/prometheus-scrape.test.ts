@@ -53,10 +53,10 @@ test('a real Prometheus scrapes /metrics over mTLS with basic auth, keeping the 
 
   const metrics = new MetricsPipeline({ maxSeriesPerMetric: 100, seriesTtlMs: 0, version: '9.9.9' });
   metrics
-    .counter({ name: 'calico_flow_allow', help: 'Seed counter.', labelNames: ['reporter', 'src_pod'] })
+    .counter({ type: 'counter', name: 'calico_flow_allow', help: 'Seed counter.', labels: { reporter: 'test', src_pod: 'test' } })
     .inc({ reporter: 'src', src_pod: 'api-"v2"-*' }, 42);
-  metrics.counter({ name: 'flowlens_flows_total', help: 'Flows.', labelNames: ['source'] }).inc({ source: 'goldmane' }, 7);
-  const latency = metrics.histogram({ name: 'dns_udp_latency_seconds', help: 'Latency.', labelNames: ['host'], buckets: [0.001, 0.002, 0.004] });
+  metrics.counter({ type: 'counter', name: 'flowlens_flows_total', help: 'Flows.', labels: { source: 'test' } }).inc({ source: 'goldmane' }, 7);
+  const latency = metrics.histogram({ type: 'histogram', name: 'dns_udp_latency_seconds', help: 'Latency.', labels: { host: 'test' }, buckets: [0.001, 0.002, 0.004] });
   latency.observe({ host: 'kubernetes.default.svc.cluster.local.' }, 0.003);
   const server = new HttpServer({
     listen: '127.0.0.1:0',

@@ -43,17 +43,18 @@ test('the running agent\'s /metrics passes promtool check metrics', { skip }, as
 test('every family kind, escaped label values and an overflow series pass promtool', { skip }, async () => {
   const metrics = new MetricsPipeline({ maxSeriesPerMetric: 3, seriesTtlMs: 0, version: '0.0.0-test' });
   const allow = metrics.counter({
+    type: 'counter',
     name: 'calico_flow_allow',
     help: 'Seed-compatible counter.',
-    labelNames: ['reporter', 'protocol', 'src_namespace', 'src_pod', 'src_port', 'dst_namespace', 'dst_object', 'dst_port'],
+    labels: { reporter: 'test', protocol: 'test', src_namespace: 'test', src_pod: 'test', src_port: 'test', dst_namespace: 'test', dst_object: 'test', dst_port: 'test' },
   });
   const names = ['web-*', 'quote"d', 'back\\slash', 'new\nline', 'ünïcode', 'plain'];
   for (const [index, pod] of names.entries()) {
     allow.inc({ reporter: 'src', protocol: 'tcp', src_namespace: 'ns', src_pod: pod, src_port: '0', dst_namespace: 'ns2', dst_object: 'db-*', dst_port: 5432 }, index + 1);
   }
-  metrics.gauge({ name: 'flowlens_queue_depth', help: 'Queue depth.', labelNames: ['queue'] }).set({ queue: 'otlp' }, 12);
-  metrics.counter({ name: 'flowlens_records_total', help: 'Records.', labelNames: ['source'] }).inc({ source: 'goldmane' }, 5);
-  const latency = metrics.histogram({ name: 'flowlens_probe_duration_seconds', help: 'Latency.', labelNames: ['probe'], buckets: [0.00025, 0.001, 0.5, 8] });
+  metrics.gauge({ type: 'gauge', name: 'flowlens_queue_depth', help: 'Queue depth.', labels: { queue: 'test' } }).set({ queue: 'otlp' }, 12);
+  metrics.counter({ type: 'counter', name: 'flowlens_records_total', help: 'Records.', labels: { source: 'test' } }).inc({ source: 'goldmane' }, 5);
+  const latency = metrics.histogram({ type: 'histogram', name: 'flowlens_probe_duration_seconds', help: 'Latency.', labels: { probe: 'test' }, buckets: [0.00025, 0.001, 0.5, 8] });
   for (const value of [0.0001, 0.0007, 0.3, 9]) latency.observe({ probe: 'tcp' }, value);
   const server = new HttpServer({ listen: '127.0.0.1:0', metrics, readiness: () => ({ ready: true, body: {} }), logger: pino({ level: 'silent' }) });
   await server.start();

@@ -12,7 +12,7 @@ const rejected = (budget: SeriesBudget, metric: string): number =>
 
 test('label sets within the budget are separate series', () => {
   const budget = new SeriesBudget({ maxSeries: 3, ttlMs: 0 });
-  const flows = budget.counter({ name: 'flows_total', help: 'h', labelNames: ['ns', 'pod'] });
+  const flows = budget.counter({ type: 'counter', name: 'flows_total', help: 'h', labels: { ns: 'test', pod: 'test' } });
   flows.inc({ ns: 'a', pod: 'x' });
   flows.inc({ ns: 'a', pod: 'x' }, 2);
   flows.inc({ ns: 'a', pod: 'y' }, 5);
@@ -26,7 +26,7 @@ test('label sets within the budget are separate series', () => {
 
 test('beyond the budget new label sets fold into one overflow series and are counted', () => {
   const budget = new SeriesBudget({ maxSeries: 2, ttlMs: 0 });
-  const flows = budget.counter({ name: 'flows_total', help: 'h', labelNames: ['ns', 'pod'] });
+  const flows = budget.counter({ type: 'counter', name: 'flows_total', help: 'h', labels: { ns: 'test', pod: 'test' } });
   flows.inc({ ns: 'a', pod: '1' }, 10);
   flows.inc({ ns: 'a', pod: '2' }, 20);
   flows.inc({ ns: 'a', pod: '3' }, 30);
@@ -45,7 +45,7 @@ test('beyond the budget new label sets fold into one overflow series and are cou
 
 test('histograms and gauges fold the same way', () => {
   const budget = new SeriesBudget({ maxSeries: 1, ttlMs: 0 });
-  const latency = budget.histogram({ name: 'latency_seconds', help: 'h', labelNames: ['host'], buckets: [0.1, 1] });
+  const latency = budget.histogram({ type: 'histogram', name: 'latency_seconds', help: 'h', labels: { host: 'test' }, buckets: [0.1, 1] });
   latency.observe({ host: 'a' }, 0.05);
   latency.observe({ host: 'b' }, 0.5);
   latency.observe({ host: 'c' }, 5);
@@ -54,7 +54,7 @@ test('histograms and gauges fold the same way', () => {
   assert.equal(rejected(budget, 'latency_seconds'), 2);
   // A budget of its own: with maxSeries 1 the rejection counter holds one `metric` series.
   const gauges = new SeriesBudget({ maxSeries: 1, ttlMs: 0 });
-  const depth = gauges.gauge({ name: 'depth', help: 'h', labelNames: ['queue'] });
+  const depth = gauges.gauge({ type: 'gauge', name: 'depth', help: 'h', labels: { queue: 'test' } });
   depth.set({ queue: 'a' }, 3);
   depth.inc({ queue: 'b' }, 2);
   depth.dec({ queue: 'c' }, 1);
@@ -64,8 +64,8 @@ test('histograms and gauges fold the same way', () => {
 
 test('the rejection counter is itself under the budget without recursing', () => {
   const budget = new SeriesBudget({ maxSeries: 1, ttlMs: 0 });
-  const a = budget.counter({ name: 'a_total', help: 'h', labelNames: ['x'] });
-  const b = budget.counter({ name: 'b_total', help: 'h', labelNames: ['x'] });
+  const a = budget.counter({ type: 'counter', name: 'a_total', help: 'h', labels: { x: 'test' } });
+  const b = budget.counter({ type: 'counter', name: 'b_total', help: 'h', labels: { x: 'test' } });
   a.inc({ x: '1' });
   a.inc({ x: '2' });
   b.inc({ x: '1' });
@@ -80,8 +80,8 @@ test('the rejection counter is itself under the budget without recursing', () =>
 test('series not updated within the TTL are removed, and free budget for new ones', () => {
   const time = clock();
   const budget = new SeriesBudget({ maxSeries: 2, ttlMs: 60_000, now: time.now });
-  const flows = budget.counter({ name: 'flows_total', help: 'h', labelNames: ['pod'] });
-  const info = budget.gauge({ name: 'info', help: 'h', labelNames: ['v'], expires: false });
+  const flows = budget.counter({ type: 'counter', name: 'flows_total', help: 'h', labels: { pod: 'test' } });
+  const info = budget.gauge({ type: 'gauge', name: 'info', help: 'h', labels: { v: 'test' }, expires: false });
   info.set({ v: '1' }, 1);
   flows.inc({ pod: 'old' });
   time.advance(30_000);
@@ -103,7 +103,7 @@ test('series not updated within the TTL are removed, and free budget for new one
 test('a TTL of zero keeps series forever', () => {
   const time = clock();
   const budget = new SeriesBudget({ maxSeries: 10, ttlMs: 0, now: time.now });
-  const flows = budget.counter({ name: 'flows_total', help: 'h', labelNames: ['pod'] });
+  const flows = budget.counter({ type: 'counter', name: 'flows_total', help: 'h', labels: { pod: 'test' } });
   flows.inc({ pod: 'a' });
   time.advance(365 * 86_400_000);
   assert.equal(budget.sweep(), 0);
@@ -112,7 +112,7 @@ test('a TTL of zero keeps series forever', () => {
 
 test('series can be removed by labels or by predicate', () => {
   const budget = new SeriesBudget({ maxSeries: 10, ttlMs: 0 });
-  const flows = budget.counter({ name: 'flows_total', help: 'h', labelNames: ['ns', 'pod'] });
+  const flows = budget.counter({ type: 'counter', name: 'flows_total', help: 'h', labels: { ns: 'test', pod: 'test' } });
   for (const pod of ['a', 'b', 'c']) flows.inc({ ns: 'x', pod });
   flows.inc({ ns: 'y', pod: 'a' });
   assert.equal(flows.remove({ ns: 'x', pod: 'b' }), true);
@@ -123,7 +123,7 @@ test('series can be removed by labels or by predicate', () => {
 
 test('label values are normalized and keys cannot collide', () => {
   const budget = new SeriesBudget({ maxSeries: 10, ttlMs: 0 });
-  const family = budget.counter({ name: 'c_total', help: 'h', labelNames: ['a', 'b'] });
+  const family = budget.counter({ type: 'counter', name: 'c_total', help: 'h', labels: { a: 'test', b: 'test' } });
   family.inc({ a: 'x\u0000', b: 'y' });
   family.inc({ a: 'x', b: '\u0000y' });
   family.inc({ a: 8080, b: undefined });
@@ -137,12 +137,12 @@ test('label values are normalized and keys cannot collide', () => {
 
 test('programming errors are loud', () => {
   const budget = new SeriesBudget({ maxSeries: 10, ttlMs: 0 });
-  const family = budget.counter({ name: 'c_total', help: 'h', labelNames: ['a'] });
+  const family = budget.counter({ type: 'counter', name: 'c_total', help: 'h', labels: { a: 'test' } });
   assert.throws(() => family.inc({ a: 'x', nope: 'y' }), /has no label "nope"/);
   assert.throws(() => family.inc({ a: 'x' }, -1), /only go up/);
-  assert.throws(() => budget.counter({ name: 'c_total', help: 'h' }), /already registered/);
-  assert.throws(() => budget.counter({ name: 'bad-name', help: 'h' }), /invalid metric name/);
-  assert.throws(() => budget.counter({ name: 'x', help: 'h', labelNames: ['__reserved'] }), /invalid label name/);
-  assert.throws(() => budget.histogram({ name: 'h', help: 'h', buckets: [1, 1] }), /ascend/);
+  assert.throws(() => budget.counter({ type: 'counter', name: 'c_total', help: 'h' }), /already registered/);
+  assert.throws(() => budget.counter({ type: 'counter', name: 'bad-name', help: 'h' }), /invalid metric name/);
+  assert.throws(() => budget.counter({ type: 'counter', name: 'x', help: 'h', labels: { __reserved: 'test' } }), /invalid label name/);
+  assert.throws(() => budget.histogram({ type: 'histogram', name: 'h', help: 'h', buckets: [1, 1] }), /ascend/);
   assert.throws(() => new SeriesBudget({ maxSeries: 0, ttlMs: 0 }), /at least 1/);
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pino from 'pino';
 import { Agent } from '../../src/agent.js';
-import { componentDefinitions } from '../../src/components/registry.js';
+import { componentDefinitions } from '../../src/registry.js';
 import { loadConfig } from '../../src/config/load.js';
 import { KubeApiServer } from '../support/kube-api-server.js';
 import { eventually } from '../support/metrics-text.js';

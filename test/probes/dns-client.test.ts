@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { componentDefinitions } from '../../src/components/registry.js';
+import { componentDefinitions } from '../../src/registry.js';
 import { ConfigError } from '../../src/config/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { queryTcp, queryUdp } from '../../src/probes/dns-client.js';

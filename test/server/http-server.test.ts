@@ -79,7 +79,7 @@ describe('plain HTTP', () => {
 
   test('50 concurrent scrapes share one render; a later scrape renders afresh', async () => {
     const metrics = new MetricsPipeline({ maxSeriesPerMetric: 10_000, seriesTtlMs: 0, version: 'test', processMetrics: false });
-    const flows = metrics.counter({ name: 'test_flows_total', help: 'Flows.', labelNames: ['n'] });
+    const flows = metrics.counter({ type: 'counter', name: 'test_flows_total', help: 'Flows.', labels: { n: 'test' } });
     for (let n = 0; n < 5_000; n++) flows.inc({ n: String(n) }, 1);
     let collects = 0;
     // A collect hook that takes a while, as reading iptables at scrape time does.

@@ -16,7 +16,7 @@ export function metricsDocText(): string {
 export function documentedFamilies(text = metricsDocText()): Map<string, DocumentedFamily> {
   const families = new Map<string, DocumentedFamily>();
   for (const match of text.matchAll(/^\| `([a-z_:][a-z0-9_:]*)` \| (\w+) \|([^|]*)\|/gm)) {
-    families.set(match[1]!, { type: match[2]!, labels: [...match[3]!.matchAll(/`(\w+)`/g)].map((label) => label[1]!) });
+    families.set(match[1]!, { type: match[2]!, labels: [...match[3]!.matchAll(/`(\w+)`:/g)].map((label) => label[1]!) });
   }
   return families;
 }

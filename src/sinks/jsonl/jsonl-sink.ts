@@ -3,8 +3,9 @@ import type { Writable } from 'node:stream';
 import type { Component, ComponentStatus } from '../../components/component.js';
 import type { FlowConsumer, FlowRecord } from '../../flow/flow-record.js';
 import type { Logger } from '../../log/logger.js';
-import type { MetricsPipeline } from '../../metrics/pipeline.js';
+import type { Metrics } from '../../metrics/pipeline.js';
 import type { CounterFamily } from '../../metrics/series-budget.js';
+import type { CounterSpec, FamilySpec } from '../../metrics/spec.js';
 import { FlowBodies } from '../flow-log/body.js';
 import type { JsonlConfig } from './config.js';
 
@@ -18,10 +19,28 @@ import type { JsonlConfig } from './config.js';
 export interface JsonlSinkOptions {
   readonly config: JsonlConfig;
   readonly logger: Logger;
-  readonly metrics: MetricsPipeline;
+  readonly metrics: Metrics;
   /** Where `-` writes; process.stdout unless a test says otherwise. */
   readonly stdout?: Writable;
 }
+
+export const JSONL_RECORDS: CounterSpec = {
+  type: 'counter',
+  name: 'flowlens_jsonl_records_total',
+  help: 'Flow log lines written.',
+  expires: false,
+};
+
+export const JSONL_DROPPED: CounterSpec = {
+  type: 'counter',
+  name: 'flowlens_jsonl_dropped_total',
+  help: 'Flow log lines dropped, by reason (backpressure: the reader is too slow; error: the output failed).',
+  labels: { reason: 'fixed (2: backpressure, error)' },
+  doc: 'Lines dropped: `backpressure` (the reader of stdout or the disk is slower than the flows; more than `jsonl.maxBufferBytes` waiting), `error` (the output failed).',
+  expires: false,
+};
+
+export const JSONL_FAMILIES: readonly FamilySpec[] = [JSONL_RECORDS, JSONL_DROPPED];
 
 export class JsonlSink implements Component, FlowConsumer {
   readonly name = 'jsonl';
@@ -32,14 +51,8 @@ export class JsonlSink implements Component, FlowConsumer {
   private readonly dropped: CounterFamily;
 
   constructor(private readonly options: JsonlSinkOptions) {
-    const self = { expires: false } as const;
-    this.written = options.metrics.counter({ name: 'flowlens_jsonl_records_total', help: 'Flow log lines written.', ...self });
-    this.dropped = options.metrics.counter({
-      name: 'flowlens_jsonl_dropped_total',
-      help: 'Flow log lines dropped, by reason (backpressure: the reader is too slow; error: the output failed).',
-      labelNames: ['reason'],
-      ...self,
-    });
+    this.written = options.metrics.counter(JSONL_RECORDS);
+    this.dropped = options.metrics.counter(JSONL_DROPPED);
     this.written.inc(undefined, 0);
   }
 

@@ -12,9 +12,10 @@ import type { FlowBus } from '../../flow/flow-bus.js';
 import type { FlowConsumer, FlowRecord } from '../../flow/flow-record.js';
 import { Ring } from '../../flow/ring.js';
 import type { Logger } from '../../log/logger.js';
-import type { MetricsPipeline } from '../../metrics/pipeline.js';
+import type { Metrics } from '../../metrics/pipeline.js';
 import type { CounterFamily, GaugeFamily } from '../../metrics/series-budget.js';
 import { Backoff } from '../../retry/backoff.js';
+import { DeliveryMetrics, deliverySpecs } from '../delivery/metrics.js';
 import { VERSION } from '../../version.js';
 import { FlowAttributeMaker } from '../flow-log/attributes.js';
 import { FlowBodies } from '../flow-log/body.js';
@@ -36,6 +37,7 @@ import { FastJsonLogsSerializer, FastProtobufLogsSerializer } from './log-serial
 // the receiver's Retry-After, until it is acknowledged or the agent stops.
 
 export const SCOPE_NAME = 'flowlens/flows';
+export const OTLP_FAMILIES = deliverySpecs('flowlens_otlp', 'otlp', 'the OTLP receiver');
 const CHECKPOINT_INTERVAL_MS = 5_000;
 /**
  * Batches exported at the same time: while one request waits for the
@@ -88,7 +90,7 @@ function hrTime(ms: number): [number, number] {
 export interface OtlpSinkOptions {
   readonly config: OtlpConfig;
   readonly logger: Logger;
-  readonly metrics: MetricsPipeline;
+  readonly metrics: Metrics;
   readonly flows: FlowBus;
   readonly random?: () => number;
 }
@@ -182,45 +184,10 @@ export class OtlpSink implements Component, FlowConsumer {
     this.provider = new LoggerProvider({ resource, processors: [this.collector] });
     this.otelLogger = this.provider.getLogger(SCOPE_NAME, VERSION);
 
-    const self = { expires: false } as const;
-    this.exported = metrics.counter({ name: 'flowlens_otlp_exported_total', help: 'Flow log records the OTLP receiver acknowledged.', ...self });
-    this.failures = metrics.counter({
-      name: 'flowlens_otlp_export_failures_total',
-      help: 'Export attempts that failed, by reason (http_<status>, network, timeout, other).',
-      labelNames: ['reason'],
-      ...self,
-    });
-    this.retries = metrics.counter({ name: 'flowlens_otlp_retries_total', help: 'Batches sent again after a transient failure.', ...self });
-    this.dropped = metrics.counter({
-      name: 'flowlens_otlp_dropped_total',
-      help: 'Flow log records given up, by reason (queue_full, rejected, shutdown).',
-      labelNames: ['reason'],
-      ...self,
-    });
-    this.deferred = metrics.counter({
-      name: 'flowlens_otlp_deferred_total',
-      help: 'Flow log records not exported before the stop deadline but kept in the checkpoint: the next start re-reads them from Goldmane.',
-      ...self,
-    });
-    this.possibleDuplicates = metrics.counter({
-      name: 'flowlens_otlp_possible_duplicates_total',
-      help: 'Flow log records sent again after an attempt the receiver may have taken (no answer in time, or the connection broke after the request was sent).',
-      ...self,
-    });
-    this.requests = metrics.counter({
-      name: 'flowlens_otlp_http_responses_total',
-      help: 'HTTP responses from the OTLP receiver, by status code (one per export request).',
-      labelNames: ['code'],
-      ...self,
-    });
-    this.lastSuccess = metrics.gauge({
-      name: 'flowlens_otlp_last_success_timestamp_seconds',
-      help: 'When the receiver last acknowledged a batch (unix seconds).',
-      ...self,
-    });
-    const depth = metrics.gauge({ name: 'flowlens_otlp_queue_depth', help: 'Flow log records waiting for export, the batch in flight included.', ...self });
-    metrics.onCollect(() => depth.set(undefined, this.queue.size + this.inFlightRecords()));
-    for (const counter of [this.exported, this.retries, this.deferred, this.possibleDuplicates]) counter.inc(undefined, 0);
+    const families = new DeliveryMetrics(metrics, OTLP_FAMILIES);
+    ({ exported: this.exported, failures: this.failures, retries: this.retries, dropped: this.dropped, deferred: this.deferred } = families);
+    ({ possibleDuplicates: this.possibleDuplicates, responses: this.requests, lastSuccess: this.lastSuccess } = families);
+    metrics.onCollect(() => families.queueDepth.set(undefined, this.queue.size + this.inFlightRecords()));
 
     if (config.checkpointFile !== undefined) {
       try {

@@ -1,5 +1,6 @@
 import type { FlowConsumer, FlowRecord, PolicyHit } from '../../flow/flow-record.js';
-import type { MetricsPipeline } from '../../metrics/pipeline.js';
+import type { Metrics } from '../../metrics/pipeline.js';
+import type { CounterSpec, FamilySpec } from '../../metrics/spec.js';
 import type { CounterFamily, CounterSeries } from '../../metrics/series-budget.js';
 
 // Flow records as Prometheus counters. Each record is a delta for one
@@ -21,8 +22,81 @@ import type { CounterFamily, CounterSeries } from '../../metrics/series-budget.j
 // overflow series keeps nothing: its reports resolve their labels each time
 // (each fold counted), and it gets series of its own once there is room.
 
-const SEED_LABELS = ['reporter', 'protocol', 'src_namespace', 'src_pod', 'src_port', 'dst_namespace', 'dst_object', 'dst_port'];
-const FLOW_LABELS = ['action', 'reporter', 'protocol', 'src_namespace', 'src_name', 'src_type', 'dst_namespace', 'dst_name', 'dst_type', 'dst_port'];
+const KEY = 'per flow key';
+const SEED_LABELS = {
+  reporter: KEY,
+  protocol: KEY,
+  src_namespace: KEY,
+  src_pod: KEY,
+  src_port: 'fixed (1: always 0)',
+  dst_namespace: KEY,
+  dst_object: KEY,
+  dst_port: KEY,
+} as const;
+const FLOW_LABELS = {
+  action: 'fixed (5)',
+  reporter: 'fixed (2: src, dst)',
+  protocol: KEY,
+  src_namespace: KEY,
+  src_name: KEY,
+  src_type: 'fixed (6)',
+  dst_namespace: KEY,
+  dst_name: KEY,
+  dst_type: 'fixed (6)',
+  dst_port: KEY,
+} as const;
+const DIRECTION = 'fixed (2: in, out)';
+
+export const CALICO_FLOW_ALLOW: CounterSpec = {
+  type: 'counter',
+  name: 'calico_flow_allow',
+  help: 'Number of allowed network flows in Calico (connections started, per Goldmane flow).',
+  labels: SEED_LABELS,
+  doc: "Goldmane Prometheus Exporter's: connections started by flows whose final action is Allow. `src_port` is always `0` (Goldmane has none); `reporter` is `src` or `dst`.",
+};
+
+export const CALICO_FLOW_DENY: CounterSpec = {
+  type: 'counter',
+  name: 'calico_flow_deny',
+  help: 'Number of denied network flows in Calico (connections started, per Goldmane flow).',
+  labels: SEED_LABELS,
+  doc: 'The same for flows whose final action is Deny.',
+};
+
+export const FLOW_CONNECTIONS: CounterSpec = {
+  type: 'counter',
+  name: 'flowlens_flow_connections_total',
+  help: 'Connections started, by final action, reporter and endpoints.',
+  labels: FLOW_LABELS,
+  doc: "Connections started, for every final action: `allow`, `deny`, `pass`, `unspecified`, `unknown` (a newer Calico's value). `*_type` is `workload`, `host`, `networkset`, `network`, `unspecified` or `unknown`.",
+};
+
+export const FLOW_PACKETS: CounterSpec = {
+  type: 'counter',
+  name: 'flowlens_flow_packets_total',
+  help: 'Packets, by direction as seen by the reporting endpoint, final action and endpoints.',
+  labels: { ...FLOW_LABELS, direction: DIRECTION },
+  doc: 'Packets; `direction` is `in` or `out` as seen by the reporting endpoint.',
+};
+
+export const FLOW_BYTES: CounterSpec = {
+  type: 'counter',
+  name: 'flowlens_flow_bytes_total',
+  help: 'Bytes, by direction as seen by the reporting endpoint, final action and endpoints.',
+  labels: { ...FLOW_LABELS, direction: DIRECTION },
+  doc: 'Bytes, the same way.',
+};
+
+const POLICY = 'per policy rule (moderate)';
+export const POLICY_HITS: CounterSpec = {
+  type: 'counter',
+  name: 'flowlens_policy_hits_total',
+  help: 'Flow reports whose policy trace contains the policy, by policy and whether it was enforced or pending (staged).',
+  labels: { kind: 'fixed (a few)', tier: POLICY, namespace: POLICY, name: POLICY, action: 'fixed (4)', trace: 'fixed (2: enforced, pending)' },
+  doc: "Flow reports whose policy trace contains the policy. `trace` is `enforced` or `pending` (staged policies). `kind` is Calico's (`CalicoNetworkPolicy`, `NetworkPolicy`, `Profile`, `EndOfTier`, ..., `Kind<N>` for a newer one); an `EndOfTier` hit (the tier's default action) has an empty `name`.",
+};
+
+export const FLOW_METRICS_FAMILIES: readonly FamilySpec[] = [CALICO_FLOW_ALLOW, CALICO_FLOW_DENY, FLOW_CONNECTIONS, FLOW_PACKETS, FLOW_BYTES, POLICY_HITS];
 
 interface KeySeries {
   readonly seed: CounterSeries | undefined;
@@ -62,39 +136,15 @@ export class FlowMetrics implements FlowConsumer {
   private readonly kept = new Map<string, KeySeries>();
   private readonly maxKeys: number;
 
-  constructor(private readonly metrics: MetricsPipeline, options: FlowMetricsOptions = {}) {
-    this.maxKeys = options.maxKeys ?? metrics.budget.maxSeries;
+  constructor(private readonly metrics: Metrics, options: FlowMetricsOptions = {}) {
+    this.maxKeys = options.maxKeys ?? Math.max(...FLOW_METRICS_FAMILIES.map((family) => metrics.budget.limitFor(family.name)));
     const idleMs = options.idleMs ?? (metrics.budget.ttlMs > 0 ? metrics.budget.ttlMs : 600_000);
-    this.allow = metrics.counter({
-      name: 'calico_flow_allow',
-      help: 'Number of allowed network flows in Calico (connections started, per Goldmane flow).',
-      labelNames: SEED_LABELS,
-    });
-    this.deny = metrics.counter({
-      name: 'calico_flow_deny',
-      help: 'Number of denied network flows in Calico (connections started, per Goldmane flow).',
-      labelNames: SEED_LABELS,
-    });
-    this.connections = metrics.counter({
-      name: 'flowlens_flow_connections_total',
-      help: 'Connections started, by final action, reporter and endpoints.',
-      labelNames: FLOW_LABELS,
-    });
-    this.packets = metrics.counter({
-      name: 'flowlens_flow_packets_total',
-      help: 'Packets, by direction as seen by the reporting endpoint, final action and endpoints.',
-      labelNames: [...FLOW_LABELS, 'direction'],
-    });
-    this.bytes = metrics.counter({
-      name: 'flowlens_flow_bytes_total',
-      help: 'Bytes, by direction as seen by the reporting endpoint, final action and endpoints.',
-      labelNames: [...FLOW_LABELS, 'direction'],
-    });
-    this.policyHits = metrics.counter({
-      name: 'flowlens_policy_hits_total',
-      help: 'Flow reports whose policy trace contains the policy, by policy and whether it was enforced or pending (staged).',
-      labelNames: ['kind', 'tier', 'namespace', 'name', 'action', 'trace'],
-    });
+    this.allow = metrics.counter(CALICO_FLOW_ALLOW);
+    this.deny = metrics.counter(CALICO_FLOW_DENY);
+    this.connections = metrics.counter(FLOW_CONNECTIONS);
+    this.packets = metrics.counter(FLOW_PACKETS);
+    this.bytes = metrics.counter(FLOW_BYTES);
+    this.policyHits = metrics.counter(POLICY_HITS);
     metrics.onCollect(() => {
       const cutoff = metrics.budget.now() - idleMs;
       for (const [key, kept] of this.kept) if (kept.lastUsed < cutoff) this.kept.delete(key);

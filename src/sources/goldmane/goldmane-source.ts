@@ -9,7 +9,7 @@ import type { FlowBus, FlowQueue } from '../../flow/flow-bus.js';
 import type { Logger } from '../../log/logger.js';
 import { Interner } from '../../flow/interner.js';
 import { RateLimitedLog } from '../../log/rate-limited.js';
-import type { MetricsPipeline } from '../../metrics/pipeline.js';
+import type { Metrics } from '../../metrics/pipeline.js';
 import type { CounterFamily, GaugeFamily } from '../../metrics/series-budget.js';
 import { Backoff } from '../../retry/backoff.js';
 import { STREAM_METHOD, encodeStreamRequest, goldmane, isDecodeFailure, type DecodeFailure } from './codec.js';
@@ -19,6 +19,7 @@ import { BUCKET_SECONDS, IntervalDedupe } from './interval-dedupe.js';
 import { NO_LABELS, decodeFlowReport, decodeLabels, type FlowLabels, type FlowReport } from './report-decoder.js';
 import { planResume } from './resume.js';
 import { classify, probeTls } from './stream-failure.js';
+import * as families from './metrics.js';
 
 // The goldmane source: one long-lived /goldmane.Flows/Stream call. Every
 // message is a 15-second delta for one flow key; each (key, start_time) is
@@ -82,7 +83,7 @@ export type StreamMessage = FlowReport | DecodeFailure;
 export interface GoldmaneSourceOptions {
   readonly config: GoldmaneConfig;
   readonly logger: Logger;
-  readonly metrics: MetricsPipeline;
+  readonly metrics: Metrics;
   readonly flows: FlowBus;
   /** Unix milliseconds; injectable for tests. */
   readonly now?: () => number;
@@ -144,55 +145,22 @@ export class GoldmaneSource implements Component {
     this.queue = options.flows.queue('goldmane', config.queueSize);
     this.dedupe = new IntervalDedupe(Math.max(1, Math.ceil(config.dedupeWindow / 1_000 / BUCKET_SECONDS)), config.maxKeys);
     this.backoff = new Backoff(config.reconnect.initial, Math.max(config.reconnect.initial, config.reconnect.max), options.random);
-    const self = { expires: false } as const;
-    this.streamUp = metrics.gauge({ name: 'flowlens_goldmane_stream_up', help: '1 while the Goldmane stream is open and healthy.', ...self });
-    this.reconnects = metrics.counter({
-      name: 'flowlens_goldmane_reconnects_total',
-      help: 'Goldmane streams that ended and were reopened, by reason (gRPC status, eof, tls, tls_files, protocol, idle).',
-      labelNames: ['reason'],
-      ...self,
-    });
-    this.messages = metrics.counter({ name: 'flowlens_goldmane_messages_total', help: 'Flow reports received from Goldmane.', ...self });
-    this.duplicates = metrics.counter({
-      name: 'flowlens_goldmane_duplicates_total',
-      help: 'Flow reports skipped because their (flow key, start_time) was already counted.',
-      ...self,
-    });
-    this.skipped = metrics.counter({
-      name: 'flowlens_goldmane_skipped_total',
-      help: 'Messages that could not be used, by reason (decode, incomplete).',
-      labelNames: ['reason'],
-      ...self,
-    });
-    this.badReports = metrics.counter({
-      name: 'flowlens_goldmane_reports_skipped_total',
-      help: 'Decoded flow reports not counted because their values are impossible, by reason (bad_interval, future, negative_counter).',
-      labelNames: ['reason'],
-      ...self,
-    });
-    this.lastMessage = metrics.gauge({
-      name: 'flowlens_goldmane_last_message_timestamp_seconds',
-      help: 'When the last flow report arrived (unix seconds).',
-      ...self,
-    });
-    this.gap = metrics.counter({
-      name: 'flowlens_goldmane_gap_seconds_total',
-      help: 'Seconds of flow data lost because an outage outlasted Goldmane\'s one-hour memory.',
-      ...self,
-    });
+    this.streamUp = metrics.gauge(families.STREAM_UP);
+    this.reconnects = metrics.counter(families.RECONNECTS);
+    this.messages = metrics.counter(families.MESSAGES);
+    this.duplicates = metrics.counter(families.DUPLICATES);
+    this.skipped = metrics.counter(families.SKIPPED);
+    this.badReports = metrics.counter(families.REPORTS_SKIPPED);
+    this.lastMessage = metrics.gauge(families.LAST_MESSAGE);
+    this.gap = metrics.counter(families.GAP);
     // Series without labels exist from the start, at 0, so rate() and alerts see them; the last
     // message time starts at the source's start, so "no message for a while" alerts work before the first.
     this.streamUp.set(undefined, 0);
     for (const counter of [this.messages, this.duplicates, this.gap]) counter.inc(undefined, 0);
     this.lastMessage.set(undefined, this.now() / 1_000);
-    const dedupeKeys = metrics.gauge({ name: 'flowlens_goldmane_dedupe_keys', help: 'Flow keys remembered to recognize re-sent reports.', ...self });
-    const knownKeys = metrics.gauge({ name: 'flowlens_goldmane_known_keys', help: 'Decoded flow keys kept for the flow keys being reported (goldmane.maxKeys at most).', ...self });
-    this.evictions = metrics.counter({
-      name: 'flowlens_goldmane_evictions_total',
-      help: 'Flow keys dropped from the source\'s memory, by what held them (known_keys, dedupe) and why (idle: not reported for a minute; limit: goldmane.maxKeys reached).',
-      labelNames: ['cache', 'reason'],
-      ...self,
-    });
+    const dedupeKeys = metrics.gauge(families.DEDUPE_KEYS);
+    const knownKeys = metrics.gauge(families.KNOWN_KEYS);
+    this.evictions = metrics.counter(families.EVICTIONS);
     let dedupeLimit = 0;
     metrics.onCollect(() => {
       dedupeKeys.set(undefined, this.dedupe.size);

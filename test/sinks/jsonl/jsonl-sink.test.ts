@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { after, test } from 'node:test';
 import pino from 'pino';
 import { Agent } from '../../../src/agent.js';
-import { componentDefinitions } from '../../../src/components/registry.js';
+import { componentDefinitions } from '../../../src/registry.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { MetricsPipeline } from '../../../src/metrics/pipeline.js';
 import { JsonlSink } from '../../../src/sinks/jsonl/jsonl-sink.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import pino from 'pino';
 import { Agent } from '../../../src/agent.js';
-import { componentDefinitions } from '../../../src/components/registry.js';
+import { componentDefinitions } from '../../../src/registry.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { VERSION } from '../../../src/version.js';
 import { bucket, GoldmaneTestServer } from '../../support/goldmane-server.js';

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import pino from 'pino';
 import { Agent } from '../../../src/agent.js';
-import { componentDefinitions } from '../../../src/components/registry.js';
+import { componentDefinitions } from '../../../src/registry.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { FlowBus } from '../../../src/flow/flow-bus.js';
 import type { FlowRecord } from '../../../src/flow/flow-record.js';
