@@ -1,23 +1,37 @@
-import type { Component, ComponentContext, ComponentDefinition, ComponentKind, ComponentStatus } from './components/component.js';
-import { FlowKubeStage } from './enrich/flow-stage.js';
-import { loadKubeConfig } from './kube/config.js';
-import { DEFAULT_KINDS, KubeCache } from './kube/metadata-cache.js';
+import { isDeepStrictEqual } from 'node:util';
+import { COMPONENT_UP, CONFIG_INFO, RELOAD_SUCCESS_TIME, RELOAD_SUCCESSFUL } from './agent-metrics.js';
+import {
+  isFlowConsumer,
+  isFlowStage,
+  type Component,
+  type ComponentContext,
+  type ComponentDefinition,
+  type ComponentKind,
+  type ComponentStatus,
+  type ServiceKey,
+  type Services,
+} from './components/component.js';
+import { configHash } from './config/hash.js';
 import type { Config } from './config/schema.js';
 import { FlowBus } from './flow/flow-bus.js';
-import type { Logger } from './log/logger.js';
-import { MetricsPipeline } from './metrics/pipeline.js';
+import type { KubeCache } from './kube/metadata-cache.js';
+import { KUBE, startKubeCache } from './kube/service.js';
+import { RateLimitedLog } from './log/rate-limited.js';
+import type { LogRoot, Logger } from './log/logger.js';
+import { MetricsPipeline, type MetricsScope } from './metrics/pipeline.js';
 import { preflight, type PreflightResult } from './preflight.js';
+import { componentDefinitions } from './registry.js';
 import { HttpServer, type ReadinessReport } from './server/http-server.js';
-import { FlowMetrics } from './sinks/prometheus/flow-metrics.js';
-import { COMPONENT_UP } from './agent-metrics.js';
 
+// The agent builds the component graph the configuration asks for (flow
+// sources -> stages -> flow sinks, plus the other sources), wires it to the
+// metrics pipeline, the flow bus and the HTTP server, and owns its lifecycle:
+// sinks, then stages, then sources start; on shutdown the agent goes
+// not-ready first, then stops them in reverse order within one deadline, so
+// sinks can flush what sources handed them. reload() applies a new
+// configuration to the running graph (docs/operations.md).
 
-// The agent wires the enabled components to the metrics pipeline and the HTTP
-// server and owns their lifecycle: services, then sinks, then sources start;
-// on shutdown the agent goes not-ready first, then stops them in reverse order
-// within one deadline, so sinks can flush what sources handed them.
-
-const START_ORDER: readonly ComponentKind[] = ['service', 'sink', 'source'];
+const START_ORDER: readonly ComponentKind[] = ['sink', 'stage', 'source'];
 
 /** A component whose status() throws is reported as down, not allowed to break /ready or /metrics. */
 function statusOf(component: Component): ComponentStatus {
@@ -32,42 +46,88 @@ export interface AgentOptions {
   readonly config: Config;
   readonly enabled: readonly ComponentDefinition[];
   readonly logger: Logger;
+  /** The root the logger came from: log.level changes on reload reach every component's logger. */
+  readonly logRoot?: LogRoot;
   readonly version: string;
   /** Options for the credential-reload timer and tests; see HttpServerOptions. */
   readonly reloadIntervalMs?: number;
+  /** Every definition the graph may use (default: the registry). */
+  readonly definitions?: readonly ComponentDefinition[];
+}
+
+/** A configuration to apply: what the loader returns. */
+export interface NextConfig {
+  readonly config: Config;
+  readonly enabled: readonly ComponentDefinition[];
+}
+
+export interface ReloadResult {
+  /** Components by what happened to them. */
+  readonly started: readonly string[];
+  readonly stopped: readonly string[];
+  readonly restarted: readonly string[];
+  readonly reconfigured: readonly string[];
+  readonly unchanged: readonly string[];
+  /** Settings that apply at the next restart only (server.*). */
+  readonly deferred: readonly string[];
 }
 
 interface Running {
-  readonly name: string;
+  readonly definition: ComponentDefinition;
   readonly component: Component;
+  section: unknown;
+  readonly scope: MetricsScope;
 }
 
 export class Agent {
   readonly metrics: MetricsPipeline;
   readonly flows: FlowBus;
   readonly server: HttpServer;
-  private readonly running: Running[] = [];
+  private readonly log: Logger;
+  /** In start order. */
+  private readonly running = new Map<string, Running>();
+  private config: Config;
+  private enabled: readonly ComponentDefinition[];
+  private checked: PreflightResult | undefined;
+  private kubeCache: Promise<KubeCache | undefined> | undefined;
+  private kubeComponent: KubeCache | undefined;
   private shuttingDown = false;
   private started = false;
+  private reloading: Promise<unknown> = Promise.resolve();
+  private readonly reloadOk;
+  private readonly reloadTime;
+  private readonly configInfo;
+  private readonly services: Services = { get: <T>(key: ServiceKey<T>) => this.service(key) };
 
   constructor(private readonly options: AgentOptions) {
-    const { config, logger } = options;
+    const { config } = options;
+    this.config = config;
+    this.enabled = options.enabled;
+    this.log = options.logger.child({ component: 'agent' });
+    const pipelineLog = new RateLimitedLog(options.logger.child({ component: 'pipeline' }));
     this.metrics = new MetricsPipeline({
       maxSeriesPerMetric: config.metrics.maxSeriesPerMetric,
       seriesTtlMs: config.metrics.seriesTtl,
       families: config.metrics.families,
       version: options.version,
-      onCollectError: (error) => logger.warn({ err: error }, 'a metrics collect hook failed'),
+      onCollectError: (error) => this.log.warn({ err: error }, 'a metrics collect hook failed'),
     });
     const componentUp = this.metrics.gauge(COMPONENT_UP);
-    this.flows = new FlowBus(this.metrics, (error) => logger.error({ err: error }, 'a flow consumer failed on a batch'));
-    if (config.metrics.flows && options.enabled.some((definition) => definition.producesFlows)) {
-      this.flows.subscribe(new FlowMetrics(this.metrics));
-    }
+    this.reloadOk = this.metrics.gauge(RELOAD_SUCCESSFUL);
+    this.reloadTime = this.metrics.gauge(RELOAD_SUCCESS_TIME);
+    this.configInfo = this.metrics.gauge(CONFIG_INFO);
+    this.reloadOk.set(undefined, 1);
+    this.reloadTime.set(undefined, Date.now() / 1_000);
+    this.configInfo.set({ hash: configHash(config) }, 1);
+    this.flows = new FlowBus(this.metrics, (error, kind, name) => pipelineLog.error(`${kind}:${name}`, { err: error, [kind]: name }, `flow ${kind} ${name} failed on a batch`));
     this.metrics.onCollect(() => {
-      for (const { name, component } of this.running) {
+      const names = new Set<string>();
+      for (const [name, component] of this.components()) {
+        names.add(name);
         componentUp.set({ component: name }, statusOf(component).up ? 1 : 0);
       }
+      // A component a reload stopped is not reported as down: it is gone.
+      componentUp.removeWhere((labels) => !names.has(labels.component ?? ''));
     });
     this.server = new HttpServer({
       listen: config.server.listen,
@@ -75,99 +135,115 @@ export class Agent {
       basicAuth: config.server.basicAuth,
       metrics: this.metrics,
       readiness: () => this.readiness(),
-      logger,
+      logger: options.logger.child({ component: 'server' }),
       ...(options.reloadIntervalMs !== undefined ? { reloadIntervalMs: options.reloadIntervalMs } : {}),
     });
   }
 
+  /** The configuration in effect (the last one applied). */
+  get configuration(): Config {
+    return this.config;
+  }
+
+  private get definitions(): readonly ComponentDefinition[] {
+    return this.options.definitions ?? componentDefinitions;
+  }
+
+  /** The components in the graph now, by name (the Kubernetes cache among them once used). */
+  get graph(): readonly string[] {
+    return [...this.running.keys()];
+  }
+
+  /** Running components and services, by name. */
+  private *components(): Iterable<[string, Component]> {
+    for (const [name, running] of this.running) yield [name, running.component];
+    if (this.kubeComponent !== undefined) yield [this.kubeComponent.name, this.kubeComponent];
+  }
+
   async start(): Promise<void> {
-    const { logger, config } = this.options;
+    const { config } = this;
     // What check-config checks, with the same errors, before anything starts.
-    this.checked = await preflight(config, this.options.enabled);
+    this.checked = await preflight(config, this.enabled, process.env, this.definitions);
+    for (const { name, reason } of this.checked.skipped) this.log.info({ skipped: name, reason }, `${name} does not run: ${reason}`);
     await this.server.start();
-    logger.info({ address: this.server.address, url: this.server.url }, 'HTTP server listening');
-    const ordered = START_ORDER.flatMap((kind) => this.options.enabled.filter((definition) => definition.kind === kind));
-    const context: ComponentContext = {
-      logger,
-      metrics: this.metrics,
-      flows: this.flows,
-      kube: () => this.kube(),
-      identity: { nodeName: config.kubernetes.nodeName, podIP: process.env.POD_IP || undefined, serverListen: config.server.listen },
-    };
+    this.log.info({ address: this.server.address, url: this.server.url }, 'HTTP server listening');
     try {
-      await this.startFlowEnrichment();
-      for (const definition of ordered) {
-        const section = config[definition.name];
-        const component = await definition.create(section, { ...context, logger: logger.child({ component: definition.name }) });
-        this.running.push({ name: definition.name, component });
-        await component.start();
-        logger.info({ component: definition.name, kind: definition.kind }, 'component started');
-      }
+      for (const definition of ordered(this.checked.graph)) await this.startComponent(definition);
     } catch (error) {
       await this.stop(config.shutdownTimeout);
       throw error;
     }
     this.started = true;
-    logger.info({ components: ordered.map((definition) => definition.name) }, 'flowlens running');
+    this.log.info({ components: this.graph, flows: this.flows.graph }, 'flowlens running');
   }
 
-  private checked: PreflightResult | undefined;
-  private kubeCache: Promise<KubeCache | undefined> | undefined;
+  private context(definition: ComponentDefinition, scope: MetricsScope): ComponentContext {
+    const { config } = this;
+    return {
+      logger: this.options.logger.child({ component: definition.name }),
+      metrics: scope,
+      flows: this.flows,
+      services: this.services,
+      http: this.server,
+      identity: { nodeName: config.kubernetes.nodeName, podIP: process.env.POD_IP || undefined, serverListen: config.server.listen },
+    };
+  }
+
+  /** Creates and starts a component; then connects it to the flow graph (a sink or stage of the same name is replaced in the same turn). */
+  private async startComponent(definition: ComponentDefinition): Promise<Running> {
+    const scope = this.metrics.scope();
+    const section = this.config[definition.name];
+    let component: Component;
+    try {
+      component = await definition.create(section, this.context(definition, scope));
+      await component.start();
+    } catch (error) {
+      scope.close();
+      throw error;
+    }
+    if (definition.kind === 'stage' && isFlowStage(component)) this.flows.addStage((records) => component.process(records), definition.name);
+    if (definition.kind === 'sink' && isFlowConsumer(component)) this.flows.subscribe(component, definition.name);
+    const running: Running = { definition, component, section, scope };
+    this.running.set(definition.name, running);
+    this.log.info({ started: definition.name, kind: definition.kind }, 'component started');
+    return running;
+  }
+
+  private async service<T>(key: ServiceKey<T>): Promise<T | undefined> {
+    if (key.name !== KUBE.name) throw new Error(`no service "${key.name}"`);
+    return (await this.kube()) as T | undefined;
+  }
 
   /**
    * The one Kubernetes metadata cache, created and started on first use and
-   * then shared (a service: in /ready, stopped after the components using it);
+   * then shared (in /ready, stopped after the components using it);
    * undefined when no Kubernetes API is configured.
    */
   kube(): Promise<KubeCache | undefined> {
     this.kubeCache ??= (async () => {
-      const { config, logger } = this.options;
-      // Read by preflight when a component declared the need; else read now.
-      const loaded = this.checked?.kube ?? (await loadKubeConfig(config.kubernetes));
-      if (loaded === undefined) return undefined;
-      const child = logger.child({ component: 'kubernetes' });
-      child.info({ kubeconfig: loaded.source }, 'Kubernetes API');
-      // What the configuration needs (preflight); everything for a component that asked without saying.
-      const kinds = this.checked?.kinds.length ? this.checked.kinds : DEFAULT_KINDS;
-      // Pods of this node only, when nothing needs the others (flow enrichment resolves remote pods).
+      const { config } = this;
+      const graph = this.checked?.graph ?? this.enabled;
       const nodeName = config.kubernetes.nodeName;
-      const nodeScoped = nodeName !== undefined && !this.checked?.enrichFlows && this.options.enabled.every((definition) => (definition.kubePods ?? 'cluster') !== 'cluster');
-      const cache = new KubeCache({
-        config: loaded.config,
-        logger: child,
-        metrics: this.metrics,
+      // Pods of this node only, when nothing in the graph needs the others (flow enrichment resolves remote pods).
+      const nodeScoped = nodeName !== undefined && graph.every((definition) => (definition.kubePods ?? 'cluster') !== 'cluster');
+      const cache = await startKubeCache({
+        loaded: this.checked?.kube,
+        kinds: this.checked?.kinds ?? [],
         watchOwners: config.kubernetes.watchOwners,
-        kinds,
-        ...(nodeScoped ? { nodeName } : {}),
+        nodeName: nodeScoped ? nodeName : undefined,
+        logger: this.options.logger.child({ component: 'kubernetes' }),
+        metrics: this.metrics,
       });
-      if (nodeScoped) child.info({ node: nodeName }, 'watching the pods of this node only');
-      this.running.push({ name: cache.name, component: cache });
-      await cache.start();
+      this.kubeComponent = cache;
       return cache;
     })();
     return this.kubeCache;
   }
 
-  /** kubernetes.enrichFlows: the cache as a stage of the flow bus (docs/kubernetes-cache.md). */
-  private async startFlowEnrichment(): Promise<void> {
-    const { enabled, logger } = this.options;
-    if (!this.checked?.enrichFlows) return;
-    const sources = enabled.filter((definition) => definition.producesFlows);
-    const cache = await this.kube();
-    if (cache === undefined) {
-      // (enrichFlows: true without an API was refused by preflight)
-      logger.info('flow records are not enriched: no Kubernetes API configured');
-      return;
-    }
-    const stage = new FlowKubeStage(cache, this.metrics);
-    this.flows.addStage((records) => stage.process(records));
-    logger.info({ sources: sources.map((definition) => definition.name) }, 'flow records are enriched from the Kubernetes cache');
-  }
-
   readiness(): ReadinessReport {
     const components: Record<string, ComponentStatus> = {};
     const notReady: string[] = [];
-    for (const { name, component } of this.running) {
+    for (const [name, component] of this.components()) {
       const status = statusOf(component);
       components[name] = status;
       if (!status.ready) notReady.push(name);
@@ -178,37 +254,186 @@ export class Agent {
   }
 
   /**
+   * Applies a new configuration (SIGHUP, POST /-/reload, a watched file):
+   * validated as at start (preflight), then diffed per component. Unchanged
+   * components keep running untouched; changed ones are reconfigured in place
+   * when they can be, else restarted; components enabled or disabled start or
+   * stop. A configuration preflight refuses changes nothing (throws, and
+   * flowlens_config_last_reload_successful goes to 0). Reloads run one at a time.
+   */
+  reload(next: NextConfig): Promise<ReloadResult> {
+    const result = this.reloading.then(() => this.applyReload(next));
+    this.reloading = result.catch(() => undefined);
+    return result;
+  }
+
+  /** A reload that failed before it reached the agent (the configuration did not load). */
+  reloadFailed(): void {
+    this.reloadOk.set(undefined, 0);
+  }
+
+  private async applyReload(next: NextConfig): Promise<ReloadResult> {
+    if (this.shuttingDown) throw new Error('the agent is shutting down');
+    const old = this.config;
+    let checked: PreflightResult;
+    try {
+      checked = await preflight(next.config, next.enabled, process.env, this.definitions);
+    } catch (error) {
+      this.reloadOk.set(undefined, 0);
+      throw error;
+    }
+    const result = { started: [] as string[], stopped: [] as string[], restarted: [] as string[], reconfigured: [] as string[], unchanged: [] as string[], deferred: [] as string[] };
+    try {
+      // The agent's own settings, in place.
+      if (next.config.log.level !== old.log.level) {
+        if (this.options.logRoot) this.options.logRoot.setLevel(next.config.log.level);
+        else this.options.logger.level = next.config.log.level;
+      }
+      this.metrics.configure({ maxSeriesPerMetric: next.config.metrics.maxSeriesPerMetric, seriesTtlMs: next.config.metrics.seriesTtl, families: next.config.metrics.families });
+      // The listener, its TLS and auth settings stay until a restart (credential files are re-read on their own); server.reload applies now.
+      const { reload: _nextReload, ...nextServer } = next.config.server;
+      const { reload: _oldReload, ...oldServer } = old.server;
+      if (!isDeepStrictEqual(nextServer, oldServer)) {
+        result.deferred.push('server');
+        this.log.warn({ deferred: 'server' }, 'server.listen, server.tls and server.basicAuth changes apply at the next restart');
+      }
+      if (next.config.shutdownTimeout !== old.shutdownTimeout) result.reconfigured.push('shutdownTimeout');
+      const kubeChanged = !isDeepStrictEqual(next.config.kubernetes, old.kubernetes) || !isDeepStrictEqual(checked.kinds, this.checked?.kinds ?? []);
+
+      const wanted = new Set(checked.graph.map((definition) => definition.name));
+      const usesKube = (definition: ComponentDefinition): boolean => definition.kubernetes?.(next.config[definition.name], next.config) !== undefined;
+      // Gone from the graph, or reading a Kubernetes cache that must be rebuilt: stop (sources first).
+      const stopping = [...this.running.values()].filter((running) => !wanted.has(running.definition.name) || (kubeChanged && usesKube(running.definition)));
+      const deadline = AbortSignal.timeout(next.config.shutdownTimeout);
+      for (const running of stopping.reverse()) {
+        await this.stopComponent(running, deadline, !wanted.has(running.definition.name));
+        if (!wanted.has(running.definition.name)) result.stopped.push(running.definition.name);
+      }
+      this.config = next.config;
+      this.enabled = next.enabled;
+      this.checked = checked;
+      if (kubeChanged && this.kubeCache !== undefined) {
+        await this.kubeComponent?.stop();
+        this.kubeCache = undefined;
+        this.kubeComponent = undefined;
+      }
+      for (const definition of ordered(checked.graph)) {
+        const running = this.running.get(definition.name);
+        const section = next.config[definition.name];
+        if (running === undefined) {
+          await this.startComponent(definition);
+          (stopping.some((stopped) => stopped.definition.name === definition.name) ? result.restarted : result.started).push(definition.name);
+        } else if (isDeepStrictEqual(running.section, section)) {
+          result.unchanged.push(definition.name);
+        } else if ((await running.component.reconfigure?.(section)) === true) {
+          running.section = section;
+          result.reconfigured.push(definition.name);
+        } else {
+          await this.restartComponent(running, deadline);
+          result.restarted.push(definition.name);
+        }
+      }
+    } catch (error) {
+      this.reloadOk.set(undefined, 0);
+      throw error;
+    }
+    this.reloadOk.set(undefined, 1);
+    this.reloadTime.set(undefined, Date.now() / 1_000);
+    this.configInfo.removeWhere(() => true);
+    this.configInfo.set({ hash: configHash(next.config) }, 1);
+    this.log.info(result, 'configuration reloaded');
+    return result;
+  }
+
+  /**
+   * A changed component that cannot take its new section in place. A sink or
+   * stage: the new one starts first and takes the old one's place in the
+   * flow graph in one turn (every batch reaches exactly one of them), then the
+   * old one stops and flushes what it holds. A source: the old one stops
+   * (handing what it queued to the sinks), then the new one starts.
+   */
+  private async restartComponent(old: Running, deadline: AbortSignal): Promise<void> {
+    const { definition } = old;
+    if (definition.kind === 'source') {
+      await this.stopComponent(old, deadline, false);
+      await this.startComponent(definition);
+      return;
+    }
+    this.running.delete(definition.name);
+    try {
+      await this.startComponent(definition);
+    } catch (error) {
+      // The old one keeps its place in the graph.
+      this.running.set(definition.name, old);
+      throw error;
+    }
+    old.scope.close();
+    await this.stopQuietly(definition.name, old.component, deadline);
+  }
+
+  /** Stops a component and takes it out of the graph; `forget`: its metric families go too (disabled). */
+  private async stopComponent(running: Running, deadline: AbortSignal, forget: boolean): Promise<void> {
+    const { name } = running.definition;
+    this.flows.remove(name);
+    this.running.delete(name);
+    running.scope.close();
+    await this.stopQuietly(name, running.component, deadline);
+    if (forget) {
+      const kept = new Set([...this.running.values()].flatMap((other) => [...other.scope.families]));
+      running.scope.drop(kept);
+    }
+  }
+
+  private async stopQuietly(name: string, component: Component, deadline: AbortSignal): Promise<void> {
+    try {
+      await component.stop(deadline);
+      this.log.info({ stopped: name }, 'component stopped');
+    } catch (error) {
+      this.log.error({ failed: name, err: error }, 'component failed to stop');
+    }
+  }
+
+  /**
    * Goes not-ready, then stops components (sources first) within timeoutMs.
    * Resolves true when every component stopped in time.
    */
   async stop(timeoutMs: number): Promise<boolean> {
-    const { logger } = this.options;
     this.shuttingDown = true;
+    await this.reloading;
     // A referenced timer (AbortSignal.timeout's is not): the deadline must come even when nothing else keeps the process alive.
     const abort = new AbortController();
     const deadlineTimer = setTimeout(() => abort.abort(), Math.max(1, timeoutMs));
     const deadline = abort.signal;
     const expired = new Promise<'expired'>((resolve) => deadline.addEventListener('abort', () => resolve('expired'), { once: true }));
     let clean = true;
-    for (const { name, component } of [...this.running].reverse()) {
+    const stopping: [string, Component][] = [...this.running].reverse().map(([name, running]) => [name, running.component]);
+    if (this.kubeComponent !== undefined) stopping.push([this.kubeComponent.name, this.kubeComponent]);
+    for (const [name, component] of stopping) {
       const started = performance.now();
       try {
         const outcome = await Promise.race([component.stop(deadline).then(() => 'stopped' as const), expired]);
         if (outcome === 'expired') {
           clean = false;
-          logger.warn({ component: name }, 'component did not stop before the shutdown deadline');
+          this.log.warn({ stopped: name }, 'component did not stop before the shutdown deadline');
         } else {
-          logger.info({ component: name, ms: Math.round(performance.now() - started) }, 'component stopped');
+          this.log.info({ stopped: name, ms: Math.round(performance.now() - started) }, 'component stopped');
         }
       } catch (error) {
         clean = false;
-        logger.error({ component: name, err: error }, 'component failed to stop');
+        this.log.error({ failed: name, err: error }, 'component failed to stop');
       }
     }
     clearTimeout(deadlineTimer);
-    this.running.length = 0;
+    for (const running of this.running.values()) running.scope.close();
+    this.running.clear();
     this.kubeCache = undefined;
+    this.kubeComponent = undefined;
     await this.server.stop();
     return clean;
   }
+}
+
+/** Sinks, then stages, then sources; registry order within a kind. */
+function ordered(graph: readonly ComponentDefinition[]): ComponentDefinition[] {
+  return START_ORDER.flatMap((kind) => graph.filter((definition) => definition.kind === kind));
 }

@@ -10,7 +10,8 @@ import { redactUrls } from './config/redact.js';
 import { logLevel } from './log/logger.js';
 import { parseMapping } from './enrich/enricher.js';
 import { runEnrich } from './enrich/run-enrich.js';
-import { createLogger, type Logger } from './log/logger.js';
+import { createLogger, LogRoot, type Logger } from './log/logger.js';
+import { Reloader } from './reload.js';
 import { preflight } from './preflight.js';
 import type { ComponentDefinition } from './components/component.js';
 import { componentDefinitions } from './registry.js';
@@ -63,10 +64,13 @@ function fail(message: string): never {
 async function run(options: CommonOptions): Promise<void> {
   const loaded = load(options);
   const { config } = loaded;
-  const logger = createLogger(config.log.level);
+  const logRoot = new LogRoot(config.log.level);
+  const logger = logRoot.logger;
   installCrashHandlers(logger);
   for (const variable of loaded.ignoredVariables) logger.info({ variable }, 'environment variable accepted for compatibility and ignored (see docs/configuration.md)');
-  const agent = new Agent({ config, enabled: loaded.enabled, logger, version: VERSION });
+  const agent = new Agent({ config, enabled: loaded.enabled, logger, logRoot, version: VERSION });
+  // SIGHUP, server.reload.watch and POST /-/reload re-read the file, the environment and these flags.
+  const reloader = new Reloader(agent, () => load(options), logger.child({ component: 'reload' }), loaded.configFile);
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
@@ -75,8 +79,10 @@ async function run(options: CommonOptions): Promise<void> {
       process.exit(1);
     }
     stopping = true;
-    logger.info({ signal, timeoutMs: config.shutdownTimeout }, 'shutting down');
-    agent.stop(config.shutdownTimeout).then(
+    reloader.stop();
+    const timeoutMs = agent.configuration.shutdownTimeout;
+    logger.info({ signal, timeoutMs }, 'shutting down');
+    agent.stop(timeoutMs).then(
       (clean) => {
         logger.info({ clean }, 'stopped');
         process.exit(0);
@@ -91,6 +97,7 @@ async function run(options: CommonOptions): Promise<void> {
   process.on('SIGINT', shutdown);
 
   await agent.start();
+  reloader.start(config.server.reload);
   if (loaded.enabled.length === 0) {
     logger.warn('no component is enabled: serving only the agent\'s own metrics (see docs/configuration.md, "Enabling components")');
   }

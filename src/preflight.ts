@@ -1,41 +1,51 @@
 import type { ComponentDefinition } from './components/component.js';
 import { kubernetesRequired } from './config/errors.js';
 import type { Config } from './config/schema.js';
-import { ENRICHMENT_KINDS } from './enrich/flow-stage.js';
 import { loadKubeConfig, type LoadedKubeConfig } from './kube/config.js';
 import type { KubeKind } from './kube/metadata-cache.js';
+import { kubeKinds } from './kube/service.js';
+import { componentDefinitions } from './registry.js';
 import { BasicAuth, loadTlsOptions } from './server/credentials.js';
 
-// The checks beyond the schema that need the machine (files, the kubeconfig
-// search) but no network: `flowlens check-config` runs them, and the agent
-// runs the same ones before it starts anything, so both refuse a
+// The graph a configuration asks for, and the checks beyond the schema that
+// need the machine (files, the kubeconfig search) but no network:
+// `flowlens check-config` runs them, and the agent runs the same ones before
+// it starts anything (and before it applies a reload), so all three refuse a
 // configuration with the same one line.
 
 export interface PreflightResult {
+  /** The components that run: the enabled ones, then those that run on their own (auto). */
+  readonly graph: readonly ComponentDefinition[];
   /** Where the Kubernetes API is; undefined when none is configured or nothing needs it. */
   readonly kube: LoadedKubeConfig | undefined;
-  /** kubernetes.enrichFlows applies to an enabled flow source (the stage runs when an API is configured). */
-  readonly enrichFlows: boolean;
-  /** The kinds the shared cache lists and watches: what the enabled components and flow enrichment read (the RBAC this configuration needs). */
+  /** The kinds the shared cache lists and watches: what the graph reads (the RBAC this configuration needs). */
   readonly kinds: readonly KubeKind[];
+  /** Components left out, and why (an optional Kubernetes need without an API). */
+  readonly skipped: readonly { readonly name: string; readonly reason: string }[];
 }
 
-export async function preflight(config: Config, enabled: readonly ComponentDefinition[], env: NodeJS.ProcessEnv = process.env): Promise<PreflightResult> {
+export async function preflight(
+  config: Config,
+  enabled: readonly ComponentDefinition[],
+  env: NodeJS.ProcessEnv = process.env,
+  definitions: readonly ComponentDefinition[] = componentDefinitions,
+): Promise<PreflightResult> {
   const { tls, basicAuth } = config.server;
   if (tls) loadTlsOptions(tls);
   if (basicAuth) new BasicAuth(basicAuth);
 
-  const needing = enabled.flatMap((definition) => definition.kubernetes?.(config[definition.name]) ?? []);
-  const sources = enabled.filter((definition) => definition.producesFlows);
-  const setting = config.kubernetes.enrichFlows;
-  const enrichFlows = setting === true ? sources.length > 0 : setting === 'auto' && sources.some((definition) => definition.flowAddresses);
-  const kinds = [...new Set([...needing.flatMap((need) => need.kinds), ...(enrichFlows ? ENRICHMENT_KINDS : [])])];
+  const candidates = [...enabled, ...definitions.filter((definition) => !enabled.includes(definition) && (definition.auto?.({ config, enabled }) ?? false))];
+  const needs = candidates.flatMap((definition) => {
+    const need = definition.kubernetes?.(config[definition.name], config);
+    return need === undefined ? [] : [{ definition, need }];
+  });
+  const kinds = kubeKinds(needs.flatMap(({ need }) => need.kinds));
   // A kubeconfig is read (and a broken one refused) only when something would use it.
-  if (kinds.length === 0) return { kube: undefined, enrichFlows, kinds };
-  const kube = await loadKubeConfig(config.kubernetes, { env });
-  if (kube === undefined) {
-    if (needing[0] !== undefined) throw kubernetesRequired(needing[0].setting);
-    if (setting === true) throw kubernetesRequired('kubernetes.enrichFlows', 'true needs the Kubernetes API');
-  }
-  return { kube, enrichFlows, kinds };
+  const kube = kinds.length === 0 ? undefined : await loadKubeConfig(config.kubernetes, { env });
+  if (kube !== undefined || needs.length === 0) return { graph: candidates, kube, kinds, skipped: [] };
+  const required = needs.find(({ need }) => !need.optional);
+  if (required !== undefined) throw kubernetesRequired(required.need.setting, required.need.what);
+  const skipped = needs.map(({ definition, need }) => ({ name: definition.name, reason: `${need.setting}: no Kubernetes API configured` }));
+  const left = new Set(skipped.map((entry) => entry.name));
+  return { graph: candidates.filter((definition) => !left.has(definition.name)), kube: undefined, kinds: [], skipped };
 }

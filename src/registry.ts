@@ -1,8 +1,8 @@
-import { COMPONENT_UP } from './agent-metrics.js';
+import { AGENT_FAMILIES } from './agent-metrics.js';
 import { accountingDefinition } from './accounting/definition.js';
 import type { ComponentDefinition } from './components/component.js';
 import { ENRICH_FAMILIES } from './enrich/run-enrich.js';
-import { FLOW_ENRICHMENT } from './enrich/flow-stage.js';
+import { enrichmentDefinition } from './enrich/definition.js';
 import { FLOW_BUS_FAMILIES } from './flow/flow-bus.js';
 import { KUBE_FAMILIES } from './kube/metrics.js';
 import { PIPELINE_FAMILIES } from './metrics/pipeline.js';
@@ -11,24 +11,33 @@ import { probesDefinition } from './probes/definition.js';
 import { HTTP_FAMILIES } from './server/http-server.js';
 import { jsonlDefinition } from './sinks/jsonl/definition.js';
 import { otlpDefinition } from './sinks/otlp/definition.js';
-import { FLOW_METRICS_FAMILIES } from './sinks/prometheus/flow-metrics.js';
+import { flowMetricsDefinition } from './sinks/prometheus/definition.js';
 import { goldmaneDefinition } from './sources/goldmane/definition.js';
 
 // The composition root: every component flowlens can run, in start order
 // within each kind. A new source, stage or sink is a folder with its
 // definition (configuration section, environment rows, seed flags, metric
 // families, factory) plus one line here.
-export const componentDefinitions: readonly ComponentDefinition[] = [goldmaneDefinition, probesDefinition, accountingDefinition, otlpDefinition, jsonlDefinition];
+export const componentDefinitions: readonly ComponentDefinition[] = [
+  // flow sources and other sources
+  goldmaneDefinition,
+  probesDefinition,
+  accountingDefinition,
+  // flow sinks
+  otlpDefinition,
+  jsonlDefinition,
+  flowMetricsDefinition,
+  // flow stages
+  enrichmentDefinition,
+];
 
 /** docs/metrics.md's tables, one per `<!-- metrics: id -->` block. */
 export function metricGroups(definitions: readonly ComponentDefinition[] = componentDefinitions): MetricGroup[] {
   return [
-    { id: 'agent', families: [...PIPELINE_FAMILIES.slice(0, 1), COMPONENT_UP, ...PIPELINE_FAMILIES.slice(1), ...HTTP_FAMILIES] },
+    { id: 'agent', families: [...PIPELINE_FAMILIES.slice(0, 1), ...AGENT_FAMILIES, ...PIPELINE_FAMILIES.slice(1), ...HTTP_FAMILIES] },
     { id: 'flow-bus', families: FLOW_BUS_FAMILIES },
-    { id: 'flow-metrics', families: FLOW_METRICS_FAMILIES },
     ...definitions.filter((definition) => definition.metrics !== undefined).map((definition) => ({ id: definition.name, families: definition.metrics! })),
     { id: 'kubernetes', families: KUBE_FAMILIES },
-    { id: 'enrichment', families: [FLOW_ENRICHMENT] },
     { id: 'enrich', families: ENRICH_FAMILIES },
   ];
 }

@@ -8,7 +8,7 @@ import { get } from './support/http.js';
 
 const logger = pino({ level: 'silent' });
 
-function agentWith(parts: Array<[ScriptedComponent, 'source' | 'sink' | 'service']>): Agent {
+function agentWith(parts: Array<[ScriptedComponent, 'source' | 'sink' | 'stage']>): Agent {
   const definitions = parts.map(([component, kind]) => definitionFor(component, kind));
   const loaded = loadConfig({
     env: { FLOWLENS_ENABLE: definitions.map((definition) => definition.name).join(',') },

@@ -2,7 +2,7 @@ import type { Logger } from '../log/logger.js';
 import type { Component, ComponentStatus } from '../components/component.js';
 import { kubernetesRequired } from '../config/errors.js';
 import type { KubeCache } from '../kube/metadata-cache.js';
-import type { MetricsPipeline } from '../metrics/pipeline.js';
+import type { Metrics } from '../metrics/pipeline.js';
 import type { CounterFamily, GaugeFamily } from '../metrics/series-budget.js';
 import { classify, type EndpointCounts } from './classify.js';
 import type { AccountingConfig, Backend } from './config.js';
@@ -24,7 +24,7 @@ const REDETECT_NONE_MS = 60_000;
 export interface AccountantOptions {
   readonly config: AccountingConfig;
   readonly logger: Logger;
-  readonly metrics: MetricsPipeline;
+  readonly metrics: Metrics;
   readonly kube: () => Promise<KubeCache | undefined>;
   /** kubernetes.nodeName, when accounting.nodeName is not set. */
   readonly nodeName?: string | undefined;

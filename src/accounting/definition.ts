@@ -1,4 +1,5 @@
 import { defineComponent } from '../components/component.js';
+import { KUBE } from '../kube/service.js';
 import { Accountant } from './accountant.js';
 import { accountingSchema } from './config.js';
 import { ACCOUNTING_FAMILIES } from './metrics.js';
@@ -15,5 +16,5 @@ export const accountingDefinition = defineComponent({
   // Workloads are named from the pods of this node and their owners; hashed policy chains without
   // a comment are matched against the NetworkPolicies' names.
   kubernetes: () => ({ setting: 'accounting', kinds: ['pods', 'replicasets', 'jobs', 'networkpolicies'] }),
-  create: (config, context) => new Accountant({ config, logger: context.logger, metrics: context.metrics, kube: context.kube, nodeName: context.identity.nodeName }),
+  create: (config, context) => new Accountant({ config, logger: context.logger, metrics: context.metrics, kube: () => context.services.get(KUBE), nodeName: context.identity.nodeName }),
 });

@@ -1,16 +1,21 @@
 import type { Logger } from '../log/logger.js';
 import type * as z from 'zod';
 import type { FlowBus } from '../flow/flow-bus.js';
-import type { KubeCache, KubeKind } from '../kube/metadata-cache.js';
-import type { MetricsPipeline } from '../metrics/pipeline.js';
+import type { FlowConsumer, FlowRecord } from '../flow/flow-record.js';
+import type { Metrics } from '../metrics/pipeline.js';
+import type { RouteRegistry } from '../server/routes.js';
+import type { Config } from '../config/core.js';
 import type { EnvVariable } from '../config/env.js';
 import type { FamilySpec } from '../metrics/spec.js';
 
-// The one shape every source, sink and shared service has. The agent starts
-// components in kind order (services, sinks, sources) and stops them in the
+// The one shape every source, stage, sink and shared service has. The agent
+// builds a graph from the configuration (flow sources -> stages -> flow
+// sinks), starts sinks, then stages, then sources, and stops them in the
 // reverse order, so sinks are still there to flush what sources handed them.
+// This file is a contract: it names no concrete service (the Kubernetes cache
+// is reached through a ServiceKey its own folder defines).
 
-export type ComponentKind = 'service' | 'sink' | 'source';
+export type ComponentKind = 'sink' | 'stage' | 'source';
 
 export interface ComponentStatus {
   /** Synced or connected at least once; /ready waits for this. */
@@ -31,19 +36,49 @@ export interface Component {
    * is spent: from then on the component must give up and resolve promptly.
    */
   stop(deadline: AbortSignal): Promise<void>;
+  /**
+   * A new configuration section, applied in place (a reload). Returns false
+   * when this change needs a restart of the component; absent: always restart.
+   */
+  reconfigure?(config: unknown): boolean | Promise<boolean>;
+}
+
+/** A sink that takes flow records: the agent subscribes it to the flow bus. */
+export interface FlowSinkComponent extends Component, FlowConsumer {}
+
+/** A stage every flow batch passes through before the sinks. */
+export interface FlowStageComponent extends Component {
+  process(records: readonly FlowRecord[]): readonly FlowRecord[];
+}
+
+export function isFlowConsumer(component: Component): component is FlowSinkComponent {
+  return typeof (component as Partial<FlowSinkComponent>).consume === 'function';
+}
+
+export function isFlowStage(component: Component): component is FlowStageComponent {
+  return typeof (component as Partial<FlowStageComponent>).process === 'function';
+}
+
+/** A typed handle on a shared service (the Kubernetes cache: src/kube/service.ts). */
+export interface ServiceKey<T> {
+  readonly name: string;
+  /** Never set: carries T. */
+  readonly type?: T;
+}
+
+export interface Services {
+  /** The service, started on first use and shared; undefined when it is not configured (no Kubernetes API). */
+  get<T>(key: ServiceKey<T>): Promise<T | undefined>;
 }
 
 export interface ComponentContext {
   readonly logger: Logger;
-  readonly metrics: MetricsPipeline;
-  /** Flow sources queue records here; flow sinks subscribe to it. */
+  readonly metrics: Metrics;
+  /** Flow sources queue records here. */
   readonly flows: FlowBus;
-  /**
-   * The shared Kubernetes metadata cache (started on first call; wait for
-   * `synced()` before trusting lookups); undefined when no Kubernetes API is
-   * configured.
-   */
-  kube(): Promise<KubeCache | undefined>;
+  readonly services: Services;
+  /** The HTTP server: a component may serve routes of its own (behind the server's TLS and auth). */
+  readonly http: RouteRegistry;
   /** Who this agent is, for components that tell themselves from their peers. */
   readonly identity: AgentIdentity;
 }
@@ -57,6 +92,13 @@ export interface AgentIdentity {
   readonly serverListen: string;
 }
 
+/** What the agent knows when it decides on components that run on their own (`auto`). */
+export interface GraphFacts {
+  readonly config: Config;
+  /** The components the configuration enabled. */
+  readonly enabled: readonly ComponentDefinition[];
+}
+
 /**
  * One registry entry: the component's name (as used in FLOWLENS_ENABLE), its
  * configuration section with defaults, the seed variables that enable it, and
@@ -66,8 +108,14 @@ export interface ComponentDefinition<Schema extends z.ZodType = z.ZodType> {
   readonly name: string;
   readonly kind: ComponentKind;
   readonly description: string;
-  /** The configuration section; `.prefault({})` so defaults apply when absent. */
-  readonly schema: Schema;
+  /** The configuration section; `.prefault({})` so defaults apply when absent. Absent: no section of its own. */
+  readonly schema?: Schema;
+  /**
+   * Runs without being enabled, when this says so (the Prometheus flow
+   * metrics while a flow source runs; Kubernetes enrichment). Such a
+   * component is not enabled by a section, a variable or `enable`.
+   */
+  readonly auto?: (facts: GraphFacts) => boolean;
   /** Its environment variables (docs/configuration.md lists them; the loader applies them). */
   readonly env?: readonly EnvVariable[];
   /** Command-line flags of the tool it replaces, as aliases of its keys (run and check-config). */
@@ -76,7 +124,7 @@ export interface ComponentDefinition<Schema extends z.ZodType = z.ZodType> {
   readonly metrics?: readonly FamilySpec[];
   /** Environment variables whose presence enables the component (its seed's required variable). */
   readonly enableEnv?: readonly string[];
-  /** A flow source: the agent then attaches the Prometheus flow metrics (unless metrics.flows is off). */
+  /** A flow source (queues records on the flow bus). */
   readonly producesFlows?: boolean;
   /**
    * Which pods it needs from the shared Kubernetes cache: `none`, only this
@@ -93,7 +141,7 @@ export interface ComponentDefinition<Schema extends z.ZodType = z.ZodType> {
    * refuse the configuration naming it: src/preflight.ts) and the kinds the
    * shared cache must list and watch for it (the RBAC it needs).
    */
-  readonly kubernetes?: (config: z.output<Schema>) => KubeNeed | undefined;
+  readonly kubernetes?: (section: z.output<Schema>, config: Config) => KubeNeed | undefined;
   create(config: z.output<Schema>, context: ComponentContext): Component | Promise<Component>;
 }
 
@@ -112,7 +160,12 @@ export interface SeedFlag {
 
 export interface KubeNeed {
   readonly setting: string;
-  readonly kinds: readonly KubeKind[];
+  /** Kubernetes kinds (src/kube's KubeKind names: pods, services, ...). */
+  readonly kinds: readonly string[];
+  /** Without a Kubernetes API the component just does not run (instead of refusing the configuration). */
+  readonly optional?: boolean;
+  /** The refusal's wording after the setting (default: "needs the Kubernetes API"). */
+  readonly what?: string;
 }
 
 export function defineComponent<Schema extends z.ZodType>(

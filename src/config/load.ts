@@ -117,14 +117,16 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   if (!result.success) throw new ConfigError(describeIssues(result.error.issues, layers, jsonSchema));
   const config = result.data as Config;
 
-  const known = new Set(definitions.map((definition) => definition.name));
+  // Components that run on their own (auto: the flow metrics, enrichment) are not enabled by name.
+  const enableable = definitions.filter((definition) => definition.auto === undefined);
+  const known = new Set(enableable.map((definition) => definition.name));
   for (const name of config.enable) {
     if (!known.has(name)) {
       const available = [...known].join(', ') || 'none in this version';
       throw new ConfigError(`enable: unknown component "${name}" (available: ${available})${layers.originText(['enable'])}`);
     }
   }
-  const enabled = definitions.filter(
+  const enabled = enableable.filter(
     (definition) =>
       fileSections.has(definition.name) ||
       flagSections.has(definition.name) ||
@@ -132,7 +134,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
       (definition.enableEnv ?? []).some((variable) => nonEmpty(env[variable])),
   );
   // Files of disabled components are not read, so they are not checked either.
-  const disabled = new Set(definitions.filter((definition) => !enabled.includes(definition)).map((definition) => definition.name));
+  const disabled = new Set(enableable.filter((definition) => !enabled.includes(definition)).map((definition) => definition.name));
   checkFiles(config, jsonSchema, layers, disabled);
   const ignoredVariables = environmentRows(definitions).filter((row) => row.ignored && nonEmpty(env[row.name])).map((row) => row.name);
   return { config, enabled, configFile, schema: jsonSchema, ignoredVariables };

@@ -1,5 +1,6 @@
 import YAML from 'yaml';
 import { formatDuration } from './duration.js';
+import { configHash } from './hash.js';
 import type { SchemaNode } from './json-schema.js';
 import type { LoadedConfig } from './load.js';
 import { REDACTED, redactUrls } from './redact.js';
@@ -34,6 +35,7 @@ export function renderEffectiveConfig(loaded: LoadedConfig): string {
     '# flowlens effective configuration',
     `# config file: ${loaded.configFile ?? '(none)'}`,
     `# enabled components: ${enabled.length > 0 ? enabled.join(', ') : '(none)'}`,
+    `# config hash: ${configHash(loaded.config)} (flowlens_config_info)`,
   ];
   const body = YAML.stringify(printableConfig(loaded.config, loaded.schema), { lineWidth: 0 });
   return `${header.join('\n')}\n${body}`;

@@ -1,6 +1,6 @@
 import type { Metrics } from '../metrics/pipeline.js';
-import type { CounterSpec, FamilySpec, GaugeSpec } from '../metrics/spec.js';
-import type { CounterFamily, GaugeFamily } from '../metrics/series-budget.js';
+import type { CounterSpec, FamilySpec, GaugeSpec, HistogramSpec } from '../metrics/spec.js';
+import type { CounterFamily, GaugeFamily, HistogramFamily } from '../metrics/series-budget.js';
 import type { FlowConsumer, FlowRecord, ResumePoint } from './flow-record.js';
 import { Ring } from './ring.js';
 
@@ -42,19 +42,55 @@ export const FLOW_QUEUE_DROPPED: CounterSpec = {
   expires: false,
 };
 
-export const FLOW_BUS_FAMILIES: readonly FamilySpec[] = [FLOW_RECORDS, FLOW_QUEUE_DEPTH, FLOW_QUEUE_DROPPED];
+const NODE = { kind: 'fixed (2: stage, sink)', name: 'per stage or sink (a few)' } as const;
+
+export const PIPELINE_DURATION: HistogramSpec = {
+  type: 'histogram',
+  name: 'flowlens_pipeline_duration_seconds',
+  help: 'Time each stage and flow sink spent on a batch of flow records (up to 1,024), by kind and name.',
+  labels: NODE,
+  buckets: [0.00001, 0.0001, 0.0005, 0.001, 0.005, 0.025, 0.1, 0.5],
+  doc: 'Time each stage and flow sink spent on one batch of flow records (up to 1,024). A sink that only queues (otlp, jsonl) shows its queueing cost; the export happens later.',
+  expires: false,
+};
+
+export const PIPELINE_FAILURES: CounterSpec = {
+  type: 'counter',
+  name: 'flowlens_pipeline_failures_total',
+  help: 'Batches a stage or flow sink threw on, by kind and name (the batch went on unchanged past a stage; other sinks still got it).',
+  labels: NODE,
+  doc: 'Batches a stage or flow sink threw on (logged at most once per 10 s per name, with the error). A failing stage passes the batch on unchanged; the other sinks still get it. Alert on any increase.',
+  expires: false,
+};
+
+export const FLOW_BUS_FAMILIES: readonly FamilySpec[] = [FLOW_RECORDS, FLOW_QUEUE_DEPTH, FLOW_QUEUE_DROPPED, PIPELINE_DURATION, PIPELINE_FAILURES];
+
+type Stage = (records: readonly FlowRecord[]) => readonly FlowRecord[];
+
+/** One node of the graph after the queues: a stage or a sink, timed and counted by name. */
+interface Node<F> {
+  readonly name: string;
+  readonly run: F;
+  readonly labels: { readonly kind: 'stage' | 'sink'; readonly name: string };
+}
 
 export class FlowBus {
-  private readonly consumers: FlowConsumer[] = [];
+  private consumers: readonly Node<FlowConsumer>[] = [];
+  private stages: readonly Node<Stage>[] = [];
+  private readonly duration: HistogramFamily;
+  private readonly failures: CounterFamily;
+  private unnamed = 0;
   private readonly dropped: CounterFamily;
   private readonly depth: GaugeFamily;
   private readonly delivered: CounterFamily;
 
-  /** onError hears of a consumer that threw; the other consumers still get the batch. */
+  /** onError hears of a stage or consumer that threw (by kind and name); the other consumers still get the batch. */
   constructor(
     readonly metrics: Metrics,
-    private readonly onError: (error: unknown) => void = () => {},
+    private readonly onError: (error: unknown, kind: 'stage' | 'sink', name: string) => void = () => {},
   ) {
+    this.duration = metrics.histogram(PIPELINE_DURATION);
+    this.failures = metrics.counter(PIPELINE_FAILURES);
     this.dropped = metrics.counter(FLOW_QUEUE_DROPPED);
     this.depth = metrics.gauge(FLOW_QUEUE_DEPTH);
     this.delivered = metrics.counter(FLOW_RECORDS);
@@ -78,18 +114,42 @@ export class FlowBus {
     return point;
   }
 
-  private readonly stages: ((records: readonly FlowRecord[]) => readonly FlowRecord[])[] = [];
+  private node<F>(kind: 'stage' | 'sink', name: string, run: F): Node<F> {
+    const labels = { kind, name };
+    this.failures.inc(labels, 0);
+    return { name, run, labels };
+  }
 
   /**
    * A stage every batch passes through, in order, before the consumers see
    * it (Kubernetes enrichment). A stage that throws passes the batch on as it was.
+   * A stage of the same name is replaced in place.
    */
-  addStage(stage: (records: readonly FlowRecord[]) => readonly FlowRecord[]): void {
-    this.stages.push(stage);
+  addStage(stage: Stage, name = `stage${++this.unnamed}`): void {
+    const node = this.node('stage', name, stage);
+    const at = this.stages.findIndex((existing) => existing.name === name);
+    this.stages = at < 0 ? [...this.stages, node] : this.stages.map((existing, index) => (index === at ? node : existing));
   }
 
-  subscribe(consumer: FlowConsumer): void {
-    this.consumers.push(consumer);
+  /**
+   * A consumer every batch is handed to. One of the same name is replaced in
+   * the same turn, so each batch reaches exactly one of them (a reload).
+   */
+  subscribe(consumer: FlowConsumer, name = `consumer${++this.unnamed}`): void {
+    const node = this.node('sink', name, consumer);
+    const at = this.consumers.findIndex((existing) => existing.name === name);
+    this.consumers = at < 0 ? [...this.consumers, node] : this.consumers.map((existing, index) => (index === at ? node : existing));
+  }
+
+  /** Removes a stage or consumer by name; later batches no longer reach it. */
+  remove(name: string): void {
+    this.stages = this.stages.filter((node) => node.name !== name);
+    this.consumers = this.consumers.filter((node) => node.name !== name);
+  }
+
+  /** The names of the stages and consumers, in order. */
+  get graph(): { readonly stages: readonly string[]; readonly sinks: readonly string[] } {
+    return { stages: this.stages.map((node) => node.name), sinks: this.consumers.map((node) => node.name) };
   }
 
   /** A bounded queue for one source, draining into this bus. */
@@ -100,19 +160,29 @@ export class FlowBus {
   /** @internal */
   deliver(source: string, batch: readonly FlowRecord[]): void {
     let records = batch;
-    for (const stage of this.stages) {
+    const stages = this.stages;
+    for (let index = 0; index < stages.length; index++) {
+      const stage = stages[index]!;
+      const started = performance.now();
       try {
-        records = stage(records);
+        records = stage.run(records);
       } catch (error) {
-        this.onError(error);
+        this.failures.inc(stage.labels);
+        this.onError(error, 'stage', stage.name);
       }
+      this.duration.observe(stage.labels, (performance.now() - started) / 1_000);
     }
-    for (const consumer of this.consumers) {
+    const consumers = this.consumers;
+    for (let index = 0; index < consumers.length; index++) {
+      const consumer = consumers[index]!;
+      const started = performance.now();
       try {
-        consumer.consume(records);
+        consumer.run.consume(records);
       } catch (error) {
-        this.onError(error);
+        this.failures.inc(consumer.labels);
+        this.onError(error, 'sink', consumer.name);
       }
+      this.duration.observe(consumer.labels, (performance.now() - started) / 1_000);
     }
     this.delivered.inc({ source }, records.length);
   }

@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../log/logger.js';
 import type { Component, ComponentStatus } from '../components/component.js';
-import type { MetricsPipeline } from '../metrics/pipeline.js';
+import type { Metrics } from '../metrics/pipeline.js';
 import { canonicalIp } from './ip.js';
 import {
   keyOf,
@@ -34,7 +34,7 @@ export const DEFAULT_KINDS: readonly KubeKind[] = ['pods', 'services', 'nodes', 
 export interface KubeCacheOptions {
   readonly config: KubeConfig;
   readonly logger: Logger;
-  readonly metrics?: MetricsPipeline;
+  readonly metrics?: Metrics;
   /** Only pods of this node (spec.nodeName field selector), for per-node components. */
   readonly nodeName?: string;
   /**

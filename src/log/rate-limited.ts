@@ -16,6 +16,15 @@ export class RateLimitedLog {
 
   /** Logs at warn level unless this reason was logged within the interval (then only counts it). */
   warn(reason: string, fields: Record<string, unknown>, message: string): void {
+    this.log('warn', reason, fields, message);
+  }
+
+  /** The same at error level. */
+  error(reason: string, fields: Record<string, unknown>, message: string): void {
+    this.log('error', reason, fields, message);
+  }
+
+  private log(level: 'warn' | 'error', reason: string, fields: Record<string, unknown>, message: string): void {
     const now = this.now();
     const seen = this.last.get(reason);
     if (seen !== undefined && now - seen.at < this.intervalMs) {
@@ -24,6 +33,6 @@ export class RateLimitedLog {
     }
     const suppressed = seen?.suppressed ?? 0;
     this.last.set(reason, { at: now, suppressed: 0 });
-    this.logger.warn({ reason, ...fields, ...(suppressed > 0 ? { alsoSinceLastLine: suppressed } : {}) }, message);
+    this.logger[level]({ reason, ...fields, ...(suppressed > 0 ? { alsoSinceLastLine: suppressed } : {}) }, message);
   }
 }

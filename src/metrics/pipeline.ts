@@ -125,6 +125,8 @@ export class MetricsPipeline implements Metrics {
     for (const family of this.budget.all()) {
       if (family !== this.seriesHeld) this.seriesHeld.set({ metric: family.name }, family.size);
     }
+    // Families a stopped component took with it (a reload disabled it) leave no series behind.
+    this.seriesHeld.removeWhere((labels) => this.budget.get(labels.metric ?? '') === undefined);
     const processMetrics = await Promise.all(this.registry.getMetricsAsArray().map((metric) => (metric as unknown as promClient.Metric).get()));
     let out = this.budget.render(format);
     for (const metric of processMetrics) out += renderPromClientMetric(metric, format);

@@ -1,4 +1,5 @@
 import { defineComponent } from '../components/component.js';
+import { KUBE } from '../kube/service.js';
 import { probesSchema } from './config.js';
 import { Prober } from './prober.js';
 import { PROBE_FAMILIES } from './probe-metrics.js';
@@ -19,5 +20,5 @@ export const probesDefinition = defineComponent({
       : config.dns.service !== undefined
         ? { setting: 'probes.dns.service', kinds: ['services'] }
         : undefined,
-  create: (config, context) => new Prober({ config, logger: context.logger, metrics: context.metrics, identity: context.identity, kube: context.kube }),
+  create: (config, context) => new Prober({ config, logger: context.logger, metrics: context.metrics, identity: context.identity, kube: () => context.services.get(KUBE) }),
 });

@@ -7,7 +7,7 @@ import { formatAddress, parseListenAddress } from '../config/address.js';
 import { kubernetesRequired } from '../config/errors.js';
 import { canonicalIp } from '../kube/ip.js';
 import type { KubeCache } from '../kube/metadata-cache.js';
-import type { MetricsPipeline } from '../metrics/pipeline.js';
+import type { Metrics } from '../metrics/pipeline.js';
 import type { ProbesConfig } from './config.js';
 import { queryTcp, queryUdp, type DnsServer } from './dns-client.js';
 import { LagWatch } from './lag-watch.js';
@@ -37,7 +37,7 @@ const slot = (time: number): number => Math.ceil(time / SLOT_MS) * SLOT_MS;
 export interface ProberOptions {
   readonly config: ProbesConfig;
   readonly logger: Logger;
-  readonly metrics: MetricsPipeline;
+  readonly metrics: Metrics;
   /** This agent's node and pod IP (left out of its peers), and server.listen (a bare probes.listen port takes its host). */
   readonly identity: AgentIdentity;
   /** The shared Kubernetes cache (only asked for when a Service is configured). */
@@ -76,7 +76,7 @@ export class Prober implements Component {
   /** The host the peer listener binds ('' = every address). */
   private readonly listenHost: string;
 
-  constructor(private readonly options: ProberOptions) {
+  constructor(private options: ProberOptions) {
     const { config, metrics } = options;
     this.metrics = new ProbeMetrics(metrics);
     const listen = parseListenAddress(config.listen);
@@ -132,6 +132,32 @@ export class Prober implements Component {
     await this.listener.stop();
   }
 
+  /**
+   * A new probes section, in place when the listener and the way servers and
+   * peers are found stay the same: targets added and removed (the series of
+   * those that stay keep counting), interval, timeout and lag bound from the
+   * next probe on. Otherwise false: the agent restarts the prober.
+   */
+  reconfigure(section: unknown): boolean {
+    const config = section as ProbesConfig;
+    const old = this.options.config;
+    const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+    if (
+      !same(config.listen, old.listen) ||
+      !same(config.dns.service, old.dns.service) ||
+      (config.dns.server === undefined) !== (old.dns.server === undefined) ||
+      !same(config.peers.service, old.peers.service)
+    ) {
+      return false;
+    }
+    this.options = { ...this.options, config };
+    // UDP echo targets exist only with udpPackets > 0: rebuild the peer targets when that changes.
+    this.setDnsTargets();
+    this.refreshPeers();
+    this.options.logger.info({ dnsHosts: config.dns.hosts, interval: config.interval }, 'probes reconfigured');
+    return true;
+  }
+
   // ---- targets ----------------------------------------------------------------
 
   private setTargets(kinds: ReadonlySet<ProbeKind>, wanted: readonly Omit<Target, 'due' | 'running'>[]): void {
@@ -151,7 +177,7 @@ export class Prober implements Component {
   }
 
   private setDnsTargets(): void {
-    const { dns, timeout } = this.options.config;
+    const { dns } = this.options.config;
     const wanted: Omit<Target, 'due' | 'running'>[] = [];
     for (const host of dns.hosts) {
       const kinds: ProbeKind[] = dns.tcp ? ['dns_udp', 'dns_tcp'] : ['dns_udp'];
@@ -166,6 +192,7 @@ export class Prober implements Component {
               this.metrics.dnsErrors.inc();
               return;
             }
+            const { timeout } = this.options.config;
             const outcome = await (probe === 'dns_udp' ? queryUdp(server, host, timeout) : queryTcp(server, host, timeout));
             await this.record(labels, outcome);
           },
@@ -193,7 +220,7 @@ export class Prober implements Component {
   }
 
   private refreshPeers(): void {
-    const { peers, timeout } = this.options.config;
+    const { peers } = this.options.config;
     let chosen: Peer[];
     const extra: Peer[] = [];
     if (peers.service !== undefined) {
@@ -207,7 +234,7 @@ export class Prober implements Component {
     for (const peer of [...chosen, ...extra]) {
       const target = formatAddress({ host: peer.host, port: peer.port });
       const tcp: TargetLabels = { probe: 'tcp', target, target_node: peer.node };
-      wanted.push({ key: `tcp|${target}`, labels: tcp, run: async () => this.record(tcp, await probeTcp(peer.host, peer.port, timeout)) });
+      wanted.push({ key: `tcp|${target}`, labels: tcp, run: async () => this.record(tcp, await probeTcp(peer.host, peer.port, this.options.config.timeout)) });
       // The Service address is probed with TCP only (kube-proxy picks a backend per connection, as net-exporter measured it).
       if (peers.udpPackets > 0 && !extra.includes(peer)) {
         const udp: TargetLabels = { probe: 'udp', target, target_node: peer.node };

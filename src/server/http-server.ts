@@ -18,6 +18,7 @@ import {
   type TlsFiles,
 } from './credentials.js';
 import type { CounterSpec, FamilySpec, HistogramSpec } from '../metrics/spec.js';
+import type { Route, RouteRegistry } from './routes.js';
 import { SharedRenders } from './shared-render.js';
 
 // The one HTTP server (docs/contracts.md section 3): /metrics, /health (/healthz),
@@ -76,7 +77,8 @@ const ROUTES: Readonly<Record<string, Handler>> = {
 
 const OPEN_HANDLERS: ReadonlySet<Handler> = new Set(['health', 'ready']);
 
-export class HttpServer {
+export class HttpServer implements RouteRegistry {
+  private readonly routes = new Map<string, Route>();
   private readonly server: Server | HttpsServer;
   private readonly auth: BasicAuth | undefined;
   private readonly requireClientCert: boolean;
@@ -178,13 +180,43 @@ export class HttpServer {
     clearTimeout(force);
   }
 
+  addRoute(route: Route): () => void {
+    if (route.path in ROUTES || this.routes.has(route.path)) throw new Error(`HTTP route ${route.path} is already served`);
+    this.routes.set(route.path, route);
+    return () => {
+      if (this.routes.get(route.path) === route) this.routes.delete(route.path);
+    };
+  }
+
+  private findRoute(path: string): Route | undefined {
+    const exact = this.routes.get(path);
+    if (exact !== undefined) return exact;
+    let best: Route | undefined;
+    for (const route of this.routes.values()) {
+      if (route.path.endsWith('/') && path.startsWith(route.path) && (best === undefined || route.path.length > best.path.length)) best = route;
+    }
+    return best;
+  }
+
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = performance.now();
     const path = (request.url ?? '/').split('?', 1)[0] as string;
-    const handler: Handler = ROUTES[path] ?? 'not_found';
-    const code = await this.route(handler, request, response);
+    const builtIn: Handler | undefined = ROUTES[path];
+    const added = builtIn === undefined ? this.findRoute(path) : undefined;
+    const handler = builtIn ?? added?.name ?? 'not_found';
+    const code = added !== undefined ? await this.serveRoute(added, request, response) : await this.route(builtIn ?? 'not_found', request, response);
     this.requests.inc({ handler, code });
     this.durations.observe({ handler }, (performance.now() - started) / 1_000);
+  }
+
+  private async serveRoute(route: Route, request: IncomingMessage, response: ServerResponse): Promise<number> {
+    const methods = route.methods ?? ['GET', 'HEAD'];
+    if (!methods.includes(request.method ?? 'GET')) {
+      return send(response, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { allow: methods.join(', ') });
+    }
+    const denied = this.deny(request, response);
+    if (denied !== undefined) return denied;
+    return route.handle(request, response);
   }
 
   private async route(handler: Handler, request: IncomingMessage, response: ServerResponse): Promise<number> {
@@ -259,7 +291,7 @@ export class HttpServer {
   }
 }
 
-function send(
+export function send(
   response: ServerResponse,
   status: number,
   contentType: string,

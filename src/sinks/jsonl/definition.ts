@@ -11,7 +11,6 @@ export const jsonlDefinition = defineComponent({
   schema: jsonlSchema,
   create: (config, context) => {
     const sink = new JsonlSink({ config, logger: context.logger, metrics: context.metrics });
-    context.flows.subscribe(sink);
     return sink;
   },
 });

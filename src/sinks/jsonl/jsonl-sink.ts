@@ -50,7 +50,7 @@ export class JsonlSink implements Component, FlowConsumer {
   private readonly written: CounterFamily;
   private readonly dropped: CounterFamily;
 
-  constructor(private readonly options: JsonlSinkOptions) {
+  constructor(private options: JsonlSinkOptions) {
     this.written = options.metrics.counter(JSONL_RECORDS);
     this.dropped = options.metrics.counter(JSONL_DROPPED);
     this.written.inc(undefined, 0);
@@ -72,6 +72,14 @@ export class JsonlSink implements Component, FlowConsumer {
       this.failure = error.message;
       this.options.logger.error({ err: error }, 'writing flow logs failed');
     });
+  }
+
+  /** A new section: in place unless the output changes (then the agent swaps in a new sink, which appends). */
+  reconfigure(section: unknown): boolean {
+    const config = section as JsonlConfig;
+    if (config.path !== this.options.config.path) return false;
+    this.options = { ...this.options, config };
+    return true;
   }
 
   status(): ComponentStatus {

@@ -15,7 +15,6 @@ export const otlpDefinition = defineComponent({
   enableEnv: ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT'],
   create: (config, context) => {
     const sink = new OtlpSink({ config, ...context });
-    context.flows.subscribe(sink);
     return sink;
   },
 });

@@ -1,0 +1,54 @@
+import { defineComponent, type FlowStageComponent } from '../components/component.js';
+import type { FlowRecord } from '../flow/flow-record.js';
+import { KUBE } from '../kube/service.js';
+import { ENRICHMENT_KINDS, FLOW_ENRICHMENT, FlowKubeStage } from './flow-stage.js';
+
+// kubernetes.enrichFlows: the Kubernetes cache as a stage of the flow graph.
+// It runs on its own when the setting applies to an enabled flow source:
+// `true` for every source, `auto` for sources whose records carry IP
+// addresses, and then only when a Kubernetes API is configured.
+
+class EnrichmentStage implements FlowStageComponent {
+  readonly name = 'enrichment';
+
+  constructor(private readonly stage: FlowKubeStage) {}
+
+  async start(): Promise<void> {}
+
+  status() {
+    return { ready: true, up: true };
+  }
+
+  async stop(): Promise<void> {}
+
+  /** Nothing of its own to configure (the setting decides whether it runs). */
+  reconfigure(): boolean {
+    return true;
+  }
+
+  process(records: readonly FlowRecord[]): readonly FlowRecord[] {
+    return this.stage.process(records);
+  }
+}
+
+export const enrichmentDefinition = defineComponent({
+  name: 'enrichment',
+  kind: 'stage',
+  description: 'Kubernetes metadata (pod, workload, node) on flow records before the sinks (kubernetes.enrichFlows).',
+  metrics: [FLOW_ENRICHMENT],
+  auto: ({ config, enabled }) => {
+    const sources = enabled.filter((definition) => definition.producesFlows);
+    const setting = config.kubernetes.enrichFlows;
+    return setting === true ? sources.length > 0 : setting === 'auto' && sources.some((definition) => definition.flowAddresses);
+  },
+  // auto without an API: the stage does not run; true without one: refused.
+  kubernetes: (_section, config) =>
+    config.kubernetes.enrichFlows === 'auto'
+      ? { setting: 'kubernetes.enrichFlows', kinds: ENRICHMENT_KINDS, optional: true }
+      : { setting: 'kubernetes.enrichFlows', kinds: ENRICHMENT_KINDS, what: 'true needs the Kubernetes API' },
+  create: async (_section, context) => {
+    const cache = await context.services.get(KUBE);
+    if (cache === undefined) throw new Error('kubernetes.enrichFlows: no Kubernetes API');
+    return new EnrichmentStage(new FlowKubeStage(cache, context.metrics));
+  },
+});
