@@ -19,7 +19,7 @@ import { KUBE, startKubeCache } from './kube/service.js';
 import { RateLimitedLog } from './log/rate-limited.js';
 import type { LogRoot, Logger } from './log/logger.js';
 import { MetricsPipeline, type MetricsScope } from './metrics/pipeline.js';
-import { preflight, type PreflightResult } from './preflight.js';
+import { preflight, type KubeLookup, type PreflightResult } from './preflight.js';
 import { componentDefinitions } from './registry.js';
 import { HttpServer, type ReadinessReport } from './server/http-server.js';
 
@@ -53,6 +53,12 @@ export interface AgentOptions {
   readonly reloadIntervalMs?: number;
   /** Every definition the graph may use (default: the registry). */
   readonly definitions?: readonly ComponentDefinition[];
+  /** Serve HTTP (default true; `flowlens enrich` without --listen does not). */
+  readonly serve?: boolean;
+  /** The setting named when the listen address is taken (default server.listen). */
+  readonly listenSetting?: string;
+  /** How the kubeconfig is looked for (flowlens enrich: --kubeconfig, then KUBECONFIG, then in-cluster), and the environment. */
+  readonly kube?: KubeLookup & { readonly env?: NodeJS.ProcessEnv };
 }
 
 /** A configuration to apply: what the loader returns. */
@@ -136,6 +142,7 @@ export class Agent {
       metrics: this.metrics,
       readiness: () => this.readiness(),
       logger: options.logger.child({ component: 'server' }),
+      ...(options.listenSetting !== undefined ? { listenSetting: options.listenSetting } : {}),
       ...(options.reloadIntervalMs !== undefined ? { reloadIntervalMs: options.reloadIntervalMs } : {}),
     });
   }
@@ -163,10 +170,12 @@ export class Agent {
   async start(): Promise<void> {
     const { config } = this;
     // What check-config checks, with the same errors, before anything starts.
-    this.checked = await preflight(config, this.enabled, process.env, this.definitions);
+    this.checked = await preflight(config, this.enabled, this.options.kube?.env ?? process.env, this.definitions, this.options.kube);
     for (const { name, reason } of this.checked.skipped) this.log.info({ skipped: name, reason }, `${name} does not run: ${reason}`);
-    await this.server.start();
-    this.log.info({ address: this.server.address, url: this.server.url }, 'HTTP server listening');
+    if (this.options.serve ?? true) {
+      await this.server.start();
+      this.log.info({ address: this.server.address, url: this.server.url }, 'HTTP server listening');
+    }
     try {
       for (const definition of ordered(this.checked.graph)) await this.startComponent(definition);
     } catch (error) {
@@ -277,7 +286,7 @@ export class Agent {
     const old = this.config;
     let checked: PreflightResult;
     try {
-      checked = await preflight(next.config, next.enabled, process.env, this.definitions);
+      checked = await preflight(next.config, next.enabled, this.options.kube?.env ?? process.env, this.definitions, this.options.kube);
     } catch (error) {
       this.reloadOk.set(undefined, 0);
       throw error;
@@ -305,7 +314,7 @@ export class Agent {
       // Gone from the graph, or reading a Kubernetes cache that must be rebuilt: stop (sources first).
       const stopping = [...this.running.values()].filter((running) => !wanted.has(running.definition.name) || (kubeChanged && usesKube(running.definition)));
       const deadline = AbortSignal.timeout(next.config.shutdownTimeout);
-      for (const running of stopping.reverse()) {
+      for (const running of stopOrder(stopping)) {
         await this.stopComponent(running, deadline, !wanted.has(running.definition.name));
         if (!wanted.has(running.definition.name)) result.stopped.push(running.definition.name);
       }
@@ -406,7 +415,7 @@ export class Agent {
     const deadline = abort.signal;
     const expired = new Promise<'expired'>((resolve) => deadline.addEventListener('abort', () => resolve('expired'), { once: true }));
     let clean = true;
-    const stopping: [string, Component][] = [...this.running].reverse().map(([name, running]) => [name, running.component]);
+    const stopping: [string, Component][] = stopOrder([...this.running.values()]).map((running) => [running.definition.name, running.component]);
     if (this.kubeComponent !== undefined) stopping.push([this.kubeComponent.name, this.kubeComponent]);
     for (const [name, component] of stopping) {
       const started = performance.now();
@@ -431,6 +440,11 @@ export class Agent {
     await this.server.stop();
     return clean;
   }
+}
+
+/** Sources, then stages, then sinks (the reverse of the start order), whatever order a reload left them in. */
+function stopOrder(running: readonly Running[]): Running[] {
+  return [...START_ORDER].reverse().flatMap((kind) => running.filter((entry) => entry.definition.kind === kind).reverse());
 }
 
 /** Sinks, then stages, then sources; registry order within a kind. */

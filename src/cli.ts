@@ -14,7 +14,7 @@ import { createLogger, LogRoot, type Logger } from './log/logger.js';
 import { Reloader } from './reload.js';
 import { preflight } from './preflight.js';
 import type { ComponentDefinition } from './components/component.js';
-import { componentDefinitions } from './registry.js';
+import { componentDefinitions, knownFamilyNames } from './registry.js';
 import { VERSION } from './version.js';
 
 // Commands only: parse the command line, load the configuration, start the
@@ -52,7 +52,7 @@ function withConfigOptions(command: Command): Command {
 
 function load(options: CommonOptions): LoadedConfig {
   const flags: ConfigFlags = { listen: options.listen, logLevel: options.logLevel, set: [...seedFlagsToSet(options), ...(options.set ?? [])] };
-  return loadConfig({ configFile: options.config, flags });
+  return loadConfig({ configFile: options.config, flags, definitions: componentDefinitions, families: knownFamilyNames() });
 }
 
 function fail(message: string): never {
@@ -67,7 +67,9 @@ async function run(options: CommonOptions): Promise<void> {
   const logRoot = new LogRoot(config.log.level);
   const logger = logRoot.logger;
   installCrashHandlers(logger);
-  for (const variable of loaded.ignoredVariables) logger.info({ variable }, 'environment variable accepted for compatibility and ignored (see docs/configuration.md)');
+  // The command's own lines carry a component name too.
+  const log = logger.child({ component: 'agent' });
+  for (const variable of loaded.ignoredVariables) log.info({ variable }, 'environment variable accepted for compatibility and ignored (see docs/configuration.md)');
   const agent = new Agent({ config, enabled: loaded.enabled, logger, logRoot, version: VERSION });
   // SIGHUP, server.reload.watch and POST /-/reload re-read the file, the environment and these flags.
   const reloader = new Reloader(agent, () => load(options), logger.child({ component: 'reload' }), loaded.configFile);
@@ -75,20 +77,20 @@ async function run(options: CommonOptions): Promise<void> {
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
     if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting without waiting for components');
+      log.warn({ signal }, 'second signal: exiting without waiting for components');
       process.exit(1);
     }
     stopping = true;
     reloader.stop();
     const timeoutMs = agent.configuration.shutdownTimeout;
-    logger.info({ signal, timeoutMs }, 'shutting down');
+    log.info({ signal, timeoutMs }, 'shutting down');
     agent.stop(timeoutMs).then(
       (clean) => {
-        logger.info({ clean }, 'stopped');
+        log.info({ clean }, 'stopped');
         process.exit(0);
       },
       (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
+        log.error({ err: error }, 'shutdown failed');
         process.exit(1);
       },
     );
@@ -99,7 +101,7 @@ async function run(options: CommonOptions): Promise<void> {
   await agent.start();
   reloader.start(config.server.reload);
   if (loaded.enabled.length === 0) {
-    logger.warn('no component is enabled: serving only the agent\'s own metrics (see docs/configuration.md, "Enabling components")');
+    log.warn('no component is enabled: serving only the agent\'s own metrics (see docs/configuration.md, "Enabling components")');
   }
 }
 

@@ -1,7 +1,7 @@
 import type { ComponentDefinition } from './components/component.js';
-import { kubernetesRequired } from './config/errors.js';
+import { ConfigError, kubernetesRequired } from './config/errors.js';
 import type { Config } from './config/schema.js';
-import { loadKubeConfig, type LoadedKubeConfig } from './kube/config.js';
+import { loadKubeConfig, type KubeConfigOrder, type LoadedKubeConfig } from './kube/config.js';
 import type { KubeKind } from './kube/metadata-cache.js';
 import { kubeKinds } from './kube/service.js';
 import { componentDefinitions } from './registry.js';
@@ -24,11 +24,18 @@ export interface PreflightResult {
   readonly skipped: readonly { readonly name: string; readonly reason: string }[];
 }
 
+/** How the kubeconfig is looked for: `flowlens enrich` looks as goflow2-kube-enricher did, and names its own flag. */
+export interface KubeLookup {
+  readonly order?: KubeConfigOrder;
+  readonly setting?: string;
+}
+
 export async function preflight(
   config: Config,
   enabled: readonly ComponentDefinition[],
   env: NodeJS.ProcessEnv = process.env,
   definitions: readonly ComponentDefinition[] = componentDefinitions,
+  lookup: KubeLookup = {},
 ): Promise<PreflightResult> {
   const { tls, basicAuth } = config.server;
   if (tls) loadTlsOptions(tls);
@@ -41,9 +48,10 @@ export async function preflight(
   });
   const kinds = kubeKinds(needs.flatMap(({ need }) => need.kinds));
   // A kubeconfig is read (and a broken one refused) only when something would use it.
-  const kube = kinds.length === 0 ? undefined : await loadKubeConfig(config.kubernetes, { env });
-  if (kube !== undefined || needs.length === 0) return { graph: candidates, kube, kinds, skipped: [] };
+  const api = kinds.length === 0 ? undefined : await loadKubeConfig(config.kubernetes, { env, ...lookup });
+  if (api !== undefined || needs.length === 0) return { graph: candidates, kube: api, kinds, skipped: [] };
   const required = needs.find(({ need }) => !need.optional);
+  if (required?.need.missing !== undefined) throw new ConfigError(required.need.missing);
   if (required !== undefined) throw kubernetesRequired(required.need.setting, required.need.what);
   const skipped = needs.map(({ definition, need }) => ({ name: definition.name, reason: `${need.setting}: no Kubernetes API configured` }));
   const left = new Set(skipped.map((entry) => entry.name));

@@ -1,7 +1,7 @@
 import { AGENT_FAMILIES } from './agent-metrics.js';
 import { accountingDefinition } from './accounting/definition.js';
 import type { ComponentDefinition } from './components/component.js';
-import { ENRICH_FAMILIES } from './enrich/run-enrich.js';
+import { ENRICH_FAMILIES } from './enrich/goflow2-enrich.js';
 import { enrichmentDefinition } from './enrich/definition.js';
 import { FLOW_BUS_FAMILIES } from './flow/flow-bus.js';
 import { KUBE_FAMILIES } from './kube/metrics.js';

@@ -9,11 +9,12 @@ import { Agent } from '../src/agent.js';
 import { defineComponent, type ComponentDefinition } from '../src/components/component.js';
 import { loadConfig } from '../src/config/load.js';
 import { LogRoot, type Logger } from '../src/log/logger.js';
-import { componentDefinitions } from '../src/registry.js';
+import { componentDefinitions, knownFamilyNames } from '../src/registry.js';
 import { Reloader } from '../src/reload.js';
 import { goldmane } from '../src/sources/goldmane/codec.js';
 import { startAgent as startAgentProcess } from './support/cli-process.js';
 import { GoldmaneTestServer } from './support/goldmane-server.js';
+import { OtlpReceiver } from './support/otlp-receiver.js';
 import { basic, get } from './support/http.js';
 import { eventually, sampleValue } from './support/metrics-text.js';
 import { tempDir } from './support/temp.js';
@@ -51,7 +52,7 @@ async function harness(yaml: string, definitions: readonly ComponentDefinition[]
   const dir = tempDir('reload');
   const file = join(dir, 'flowlens.yaml');
   writeFileSync(file, yaml);
-  const load = () => loadConfig({ configFile: file, env: {}, flags: { listen: '127.0.0.1:0' }, definitions });
+  const load = () => loadConfig({ configFile: file, env: {}, flags: { listen: '127.0.0.1:0' }, definitions, families: knownFamilyNames() });
   const loaded = load();
   const logs = new Captured();
   const root = new LogRoot(loaded.config.log.level, logs);
@@ -128,6 +129,37 @@ test('reload while Goldmane streams: no reconnect, every flow counted once, the 
   assert.equal(sampleValue(text, 'flowlens_config_last_reload_successful'), 1);
   assert.equal(sampleValue(text, 'flowlens_pipeline_failures_total', { kind: 'sink', name: 'jsonl' }), 0);
   assert.ok((sampleValue(text, 'flowlens_pipeline_duration_seconds_count', { kind: 'sink', name: 'flow-metrics' }) ?? 0) > 0);
+});
+
+test('reload that moves the OTLP sink to another receiver: in place, what waited for the failing one goes to the new one, nothing lost or doubled', async () => {
+  const server = await GoldmaneTestServer.start();
+  cleanup.push(() => server.kill());
+  const failing = new OtlpReceiver();
+  const healthy = new OtlpReceiver();
+  await failing.start();
+  await healthy.start();
+  cleanup.push(() => failing.stop(), () => healthy.stop());
+  failing.fail(1_000, 503);
+  const config = (endpoint: string): string =>
+    `goldmane:\n  address: ${server.address}\n  reconnect: { initial: 50ms, max: 200ms }\notlp:\n  endpoint: ${endpoint}\n  batchDelay: 20ms\n  retry: { initial: 50ms, max: 100ms }\n`;
+  const h = await harness(config(failing.url));
+  const stream = await server.nextStream();
+  for (const message of flows(0, 120)) stream.write(message);
+  await eventually(async () => (sampleValue(await h.scrape(), 'flowlens_otlp_retries_total') ?? 0) >= 2, () => 'retrying against the failing receiver');
+  assert.equal(failing.logs.length, 0);
+
+  h.write(config(healthy.url));
+  const outcome = await h.reloader.trigger('SIGHUP');
+  assert.ok(outcome.ok, JSON.stringify(outcome));
+  assert.deepEqual(outcome.result.reconfigured, ['otlp']);
+  for (const message of flows(120, 80)) stream.write(message);
+  await eventually(() => healthy.logs.length === 200, () => `${healthy.logs.length} records at the new receiver`);
+  const text = await h.scrape();
+  assert.equal(sampleValue(text, 'flowlens_otlp_exported_total'), 200);
+  assert.equal(sampleValue(text, 'flowlens_otlp_dropped_total', { reason: 'queue_full' }) ?? 0, 0);
+  const bodies = healthy.logs.map((log) => JSON.stringify(log.body));
+  assert.equal(new Set(bodies).size, 200, 'each record once');
+  assert.equal(server.requests.length, 1);
 });
 
 async function tcpPeer(): Promise<{ server: Server; address: string; accepted: () => number }> {
@@ -254,6 +286,23 @@ test('reload of log.level reaches the loggers components already hold', async ()
   const messages = h.logs.lines.filter((line) => line.component === 'witness').map((line) => line.msg);
   assert.deepEqual(messages, ['after']);
   assert.equal(h.root.level, 'debug');
+});
+
+test('server.reload.watch: a changed file is applied without a signal; a deleted file is refused and the agent keeps running', async () => {
+  const config = (series: number): string => `server:\n  reload: { watch: true, watchInterval: 100ms }\nmetrics:\n  maxSeriesPerMetric: ${series}\n`;
+  const h = await harness(config(100));
+  h.write(config(250));
+  await eventually(() => h.agent.metrics.budget.maxSeries === 250, () => `budget ${h.agent.metrics.budget.maxSeries}`);
+  assert.equal(sampleValue(await h.scrape(), 'flowlens_config_last_reload_successful'), 1);
+  h.write('metrics: {maxSeriesPerMetric: 0}\n');
+  await eventually(async () => sampleValue(await h.scrape(), 'flowlens_config_last_reload_successful') === 0, () => 'refused');
+  assert.equal(h.agent.metrics.budget.maxSeries, 250);
+  // Turning the watch off by reload stops it.
+  h.write(config(300).replace('watch: true', 'watch: false'));
+  await eventually(() => h.agent.metrics.budget.maxSeries === 300, () => `budget ${h.agent.metrics.budget.maxSeries}`);
+  h.write(config(400).replace('watch: true', 'watch: false'));
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  assert.equal(h.agent.metrics.budget.maxSeries, 300, 'no longer watched');
 });
 
 test('flowlens run: SIGHUP and POST /-/reload (behind basic auth) re-read the file; a bad file is refused and the agent keeps serving', async () => {

@@ -166,10 +166,33 @@ export interface KubeNeed {
   readonly optional?: boolean;
   /** The refusal's wording after the setting (default: "needs the Kubernetes API"). */
   readonly what?: string;
+  /** The whole refusal, when the component words it itself (a command's own flags). */
+  readonly missing?: string;
 }
 
 export function defineComponent<Schema extends z.ZodType>(
   definition: ComponentDefinition<Schema>,
 ): ComponentDefinition<Schema> {
   return definition;
+}
+
+/**
+ * A component with nothing to start, stop or report of its own (a stage or
+ * sink that only transforms or counts what passes): always ready and up, and
+ * a new section is taken as it is.
+ */
+export abstract class PassiveComponent implements Component {
+  abstract readonly name: string;
+
+  async start(): Promise<void> {}
+
+  status(): ComponentStatus {
+    return { ready: true, up: true };
+  }
+
+  async stop(): Promise<void> {}
+
+  reconfigure(): boolean {
+    return true;
+  }
 }

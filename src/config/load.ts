@@ -3,7 +3,6 @@ import { isDeepStrictEqual } from 'node:util';
 import YAML from 'yaml';
 import type * as z from 'zod';
 import type { ComponentDefinition } from '../components/component.js';
-import { componentDefinitions, knownFamilyNames } from '../registry.js';
 import { environmentRows, type EnvVariable } from './env.js';
 import { ConfigError, describeFsError } from './errors.js';
 import { redactUrls } from './redact.js';
@@ -26,7 +25,10 @@ export interface LoadOptions {
   readonly configFile?: string | undefined;
   readonly env?: NodeJS.ProcessEnv;
   readonly flags?: ConfigFlags;
-  readonly definitions?: readonly ComponentDefinition[];
+  /** Every component flowlens has (src/registry.ts). */
+  readonly definitions: readonly ComponentDefinition[];
+  /** The metric family names metrics.families may name (src/registry.ts); absent: not checked. */
+  readonly families?: ReadonlySet<string>;
 }
 
 export interface LoadedConfig {
@@ -82,11 +84,11 @@ class LayeredConfig {
   }
 }
 
-export function loadConfig(options: LoadOptions = {}): LoadedConfig {
+export function loadConfig(options: LoadOptions): LoadedConfig {
   const env = options.env ?? process.env;
   const flags = options.flags ?? {};
-  const definitions = options.definitions ?? componentDefinitions;
-  const schema = buildConfigSchema(definitions, knownFamilyNames(definitions));
+  const { definitions } = options;
+  const schema = buildConfigSchema(definitions, options.families);
   const jsonSchema = toJsonSchema(schema);
   const layers = new LayeredConfig();
 

@@ -1,4 +1,4 @@
-import { defineComponent, type FlowStageComponent } from '../components/component.js';
+import { defineComponent, PassiveComponent, type FlowStageComponent } from '../components/component.js';
 import type { FlowRecord } from '../flow/flow-record.js';
 import { KUBE } from '../kube/service.js';
 import { ENRICHMENT_KINDS, FLOW_ENRICHMENT, FlowKubeStage } from './flow-stage.js';
@@ -8,22 +8,12 @@ import { ENRICHMENT_KINDS, FLOW_ENRICHMENT, FlowKubeStage } from './flow-stage.j
 // `true` for every source, `auto` for sources whose records carry IP
 // addresses, and then only when a Kubernetes API is configured.
 
-class EnrichmentStage implements FlowStageComponent {
+/** Nothing of its own to configure: the setting decides whether it runs. */
+class EnrichmentStage extends PassiveComponent implements FlowStageComponent {
   readonly name = 'enrichment';
 
-  constructor(private readonly stage: FlowKubeStage) {}
-
-  async start(): Promise<void> {}
-
-  status() {
-    return { ready: true, up: true };
-  }
-
-  async stop(): Promise<void> {}
-
-  /** Nothing of its own to configure (the setting decides whether it runs). */
-  reconfigure(): boolean {
-    return true;
+  constructor(private readonly stage: FlowKubeStage) {
+    super();
   }
 
   process(records: readonly FlowRecord[]): readonly FlowRecord[] {

@@ -165,6 +165,11 @@ export class KubeCache implements Component {
   /** The most recent failed list or watch, "kind: message"; undefined before the first. */
   lastFailure: string | undefined;
 
+  /** The API server's URL (for messages). */
+  get apiServer(): string {
+    return this.options.config.getCurrentCluster()?.server ?? '';
+  }
+
   constructor(private readonly options: KubeCacheOptions) {
     this.watchOwners = options.watchOwners ?? true;
     const kinds = new Set<KubeKind>(options.kinds ?? DEFAULT_KINDS);

@@ -332,6 +332,8 @@ export class Prober implements Component {
   /** Records an outcome unless the event loop lagged beyond the bound while it was taken. */
   private async record(labels: TargetLabels, outcome: Outcome): Promise<void> {
     if (await this.lagged(labels.probe, outcome.started)) return;
+    // A target removed while its probe was in flight (a reload, a peer that left) leaves no series behind.
+    if (!this.targets.has(`${labels.probe}|${labels.target}`)) return;
     if (outcome.ok) this.metrics.success(labels, outcome.seconds);
     else this.metrics.failure(labels, outcome.reason);
   }
@@ -340,6 +342,7 @@ export class Prober implements Component {
     const { timeout, peers } = this.options.config;
     const round = await echoRound(peer.host, peer.port, peers.udpPackets, Math.min(timeout, 2_000));
     if (await this.lagged('udp', round.started)) return;
+    if (!this.targets.has(`udp|${labels.target}`)) return;
     this.metrics.echo(labels, round.sent, round.rtts, round.reason ?? 'timeout');
   }
 

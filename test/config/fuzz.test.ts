@@ -1,3 +1,4 @@
+import { componentDefinitions } from '../../src/registry.js';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,6 +71,6 @@ test('random bytes as a config file fail with one ConfigError line', () => {
     let text = '';
     for (let j = Math.floor(random() * 200); j > 0; j--) text += alphabet[Math.floor(random() * alphabet.length)];
     writeFileSync(file, text);
-    attempt(() => loadConfig({ configFile: file, env: {} }), `file ${JSON.stringify(text)}`);
+    attempt(() => loadConfig({ configFile: file, env: {}, definitions: componentDefinitions }), `file ${JSON.stringify(text)}`);
   }
 });

@@ -17,9 +17,9 @@ function file(text: string): string {
 }
 
 const definitions = [widgetDefinition, gadgetDefinition];
-const load = (options: LoadOptions = {}) => loadConfig({ env: {}, definitions, ...options });
+const load = (options: Partial<LoadOptions> = {}) => loadConfig({ env: {}, definitions, ...options });
 
-function configError(options: LoadOptions): string {
+function configError(options: Partial<LoadOptions>): string {
   try {
     load(options);
   } catch (error) {
@@ -147,7 +147,7 @@ test('seed variables that disagree are refused, agreeing ones are fine', () => {
 });
 
 test('components are enabled by their section, their seed variable or FLOWLENS_ENABLE', () => {
-  const names = (options: LoadOptions) => load(options).enabled.map((definition) => definition.name);
+  const names = (options: Partial<LoadOptions>) => load(options).enabled.map((definition) => definition.name);
   assert.deepEqual(names({ configFile: file('widget:\n  address: w:2\n') }), ['widget']);
   assert.deepEqual(names({ configFile: file('widget: {}\n') }), ['widget'], 'an empty section enables');
   assert.deepEqual(names({ env: { WIDGET_ADDR: 'w:3' } }), ['widget']);

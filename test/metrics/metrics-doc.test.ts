@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
 import { Agent } from '../../src/agent.js';
-import { componentDefinitions, metricGroups } from '../../src/registry.js';
+import { componentDefinitions, knownFamilyNames, metricGroups } from '../../src/registry.js';
 import { loadConfig } from '../../src/config/load.js';
 import { Accountant } from '../../src/accounting/accountant.js';
 import { accountingSchema } from '../../src/accounting/config.js';
 import { FlowKubeStage } from '../../src/enrich/flow-stage.js';
-import { exportEnrichStats } from '../../src/enrich/run-enrich.js';
+import { exportEnrichStats } from '../../src/enrich/goflow2-enrich.js';
 import { KubeCache } from '../../src/kube/metadata-cache.js';
 import { documentedFamilies, metricsDocText } from '../support/metrics-doc.js';
 import { FLOW_RECORDS } from '../../src/flow/flow-bus.js';
@@ -75,7 +75,7 @@ test('metrics.families.<name>.maxSeries gives one family its own budget; unknown
   assert.equal((text.match(/^flowlens_flow_records_total\{source="source\d"\}/gm) ?? []).length, 5);
   assert.equal((text.match(/^test_other_total\{k="\d"\}/gm) ?? []).length, 2);
   assert.throws(
-    () => loadConfig({ env: {}, flags: { set: ['metrics.families.calico_flow_alow.maxSeries=5'] }, definitions: componentDefinitions }),
+    () => loadConfig({ env: {}, flags: { set: ['metrics.families.calico_flow_alow.maxSeries=5'] }, definitions: componentDefinitions, families: knownFamilyNames() }),
     /metrics\.families\.calico_flow_alow: is not a metric family of flowlens/,
   );
 });

@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import pino from 'pino';
 import { ConfigError } from '../../src/config/errors.js';
 import { MetricsPipeline } from '../../src/metrics/pipeline.js';
-import { HttpServer, type HttpServerOptions, type ReadinessReport } from '../../src/server/http-server.js';
+import { send, HttpServer, type HttpServerOptions, type ReadinessReport } from '../../src/server/http-server.js';
 import { makeCerts, type CertSet } from '../support/certs.js';
 import { basic, get } from '../support/http.js';
 import { tempDir } from '../support/temp.js';
@@ -184,6 +184,37 @@ describe('TLS and authentication', () => {
     assert.equal(trusted.status, 200);
     assert.equal((await get(`${server.url}/ready`, { caFile: certs.caCert })).status, 200);
     assert.equal((await get(`${server.url}/health`, { caFile: certs.caCert })).status, 200);
+  });
+
+  test('routes components add: exact and prefix paths, their methods, behind client certificates and basic auth, counted by name', async () => {
+    const server = await serve({ tls: { certFile: certs.serverCert, keyFile: certs.serverKey, clientCAFile: certs.caCert }, basicAuth: { username: 'prom', passwordFile } });
+    const seen: string[] = [];
+    const remove = server.addRoute({
+      path: '/ui/',
+      name: 'ui',
+      handle: (request, response) => {
+        seen.push(request.url ?? '');
+        return send(response, 200, 'text/plain', 'view\n');
+      },
+    });
+    server.addRoute({ path: '/-/poke', name: 'poke', methods: ['POST'], handle: (_request, response) => send(response, 202, 'text/plain', 'poked\n') });
+    assert.throws(() => server.addRoute({ path: '/metrics', name: 'x', handle: () => 200 }), /already served/);
+    assert.throws(() => server.addRoute({ path: '/ui/', name: 'x', handle: () => 200 }), /already served/);
+    const trusted = { caFile: certs.caCert, certFile: certs.clientCert, keyFile: certs.clientKey };
+    const authorized = { ...trusted, headers: { authorization: basic('prom', 'correct horse') } };
+    assert.equal((await get(`${server.url}/ui/flows`, { caFile: certs.caCert, headers: authorized.headers })).status, 403, 'no client certificate');
+    assert.equal((await get(`${server.url}/ui/flows`, trusted)).status, 401, 'no password');
+    const page = await get(`${server.url}/ui/flows?x=1`, authorized);
+    assert.equal(page.status, 200);
+    assert.equal(page.text, 'view\n');
+    assert.deepEqual(seen, ['/ui/flows?x=1']);
+    assert.equal((await get(`${server.url}/-/poke`, authorized)).status, 405);
+    assert.equal((await get(`${server.url}/-/poke`, { ...authorized, method: 'POST' })).status, 202);
+    remove();
+    assert.equal((await get(`${server.url}/ui/flows`, authorized)).status, 404);
+    const metrics = (await get(`${server.url}/metrics`, authorized)).text;
+    assert.match(metrics, /flowlens_http_requests_total\{handler="ui",code="200"\} 1/);
+    assert.match(metrics, /flowlens_http_requests_total\{handler="poke",code="202"\} 1/);
   });
 
   test('basic auth on /metrics with a password from a file', async () => {

@@ -1,4 +1,4 @@
-import { defineComponent, type FlowSinkComponent } from '../../components/component.js';
+import { defineComponent, PassiveComponent, type FlowSinkComponent } from '../../components/component.js';
 import type { FlowRecord } from '../../flow/flow-record.js';
 import { FLOW_METRICS_FAMILIES, FlowMetrics } from './flow-metrics.js';
 
@@ -6,22 +6,12 @@ import { FLOW_METRICS_FAMILIES, FlowMetrics } from './flow-metrics.js';
 // flowlens_policy_hits_total) as a flow sink of the graph. It runs on its own
 // while a flow source runs, unless metrics.flows is false.
 
-class FlowMetricsSink implements FlowSinkComponent {
+/** Its settings are the metrics pipeline's (budgets apply in place). */
+class FlowMetricsSink extends PassiveComponent implements FlowSinkComponent {
   readonly name = 'flow-metrics';
 
-  constructor(private readonly metrics: FlowMetrics) {}
-
-  async start(): Promise<void> {}
-
-  status() {
-    return { ready: true, up: true };
-  }
-
-  async stop(): Promise<void> {}
-
-  /** Its settings are the metrics pipeline's (budgets apply in place). */
-  reconfigure(): boolean {
-    return true;
+  constructor(private readonly metrics: FlowMetrics) {
+    super();
   }
 
   consume(records: readonly FlowRecord[]): void {
