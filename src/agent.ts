@@ -97,6 +97,7 @@ export class Agent {
   private checked: PreflightResult | undefined;
   private kubeCache: Promise<KubeCache | undefined> | undefined;
   private kubeComponent: KubeCache | undefined;
+  private kubeScope: MetricsScope | undefined;
   private shuttingDown = false;
   private started = false;
   private reloading: Promise<unknown> = Promise.resolve();
@@ -235,13 +236,15 @@ export class Agent {
       const nodeName = config.kubernetes.nodeName;
       // Pods of this node only, when nothing in the graph needs the others (flow enrichment resolves remote pods).
       const nodeScoped = nodeName !== undefined && graph.every((definition) => (definition.kubePods ?? 'cluster') !== 'cluster');
+      // Its own scope: a cache rebuilt by a reload leaves no scrape hooks of the old one behind.
+      this.kubeScope = this.metrics.scope();
       const cache = await startKubeCache({
         loaded: this.checked?.kube,
         kinds: this.checked?.kinds ?? [],
         watchOwners: config.kubernetes.watchOwners,
         nodeName: nodeScoped ? nodeName : undefined,
         logger: this.options.logger.child({ component: 'kubernetes' }),
-        metrics: this.metrics,
+        metrics: this.kubeScope,
       });
       this.kubeComponent = cache;
       return cache;
@@ -323,6 +326,7 @@ export class Agent {
       this.checked = checked;
       if (kubeChanged && this.kubeCache !== undefined) {
         await this.kubeComponent?.stop();
+        this.kubeScope?.close();
         this.kubeCache = undefined;
         this.kubeComponent = undefined;
       }
@@ -434,6 +438,7 @@ export class Agent {
     }
     clearTimeout(deadlineTimer);
     for (const running of this.running.values()) running.scope.close();
+    this.kubeScope?.close();
     this.running.clear();
     this.kubeCache = undefined;
     this.kubeComponent = undefined;

@@ -151,4 +151,43 @@ describe('flow enrichment inside `flowlens run` (kubernetes.enrichFlows)', () =>
       if (saved.config !== undefined) process.env.KUBECONFIG = saved.config;
     }
   });
+
+  test('a reload that changes the kubernetes section rebuilds the cache and restarts the enrichment stage; the jsonl sink is untouched', async () => {
+    const path = join(tempDir('enrich-reload'), 'flows.jsonl');
+    let batch: FlowRecord[] = [addressFlow({ ip: '10.244.1.10', port: 51234 }, { ip: '10.96.0.10', port: 80 })];
+    const source = addressSourceDefinition(() => batch);
+    const load = (watchOwners: boolean) =>
+      loadConfig({
+        env: {},
+        flags: { listen: '127.0.0.1:0', set: [`jsonl.path=${path}`, `kubernetes.kubeconfig=${kubeconfig}`, `kubernetes.watchOwners=${watchOwners}`] },
+        definitions: componentDefinitions,
+      });
+    const first = load(true);
+    const agent = new Agent({ config: first.config, enabled: [...first.enabled, source.definition], logger, version: 'test' });
+    await agent.start();
+    cleanup.push(() => agent.stop(2_000));
+    await eventually(() => agent.readiness().ready, () => JSON.stringify(agent.readiness().body));
+    const before = await agent.kube();
+
+    const next = load(false);
+    const result = await agent.reload({ config: next.config, enabled: [...next.enabled, source.definition] });
+    assert.deepEqual(result.restarted, ['enrichment']);
+    assert.deepEqual([...result.unchanged].sort(), ['addresses', 'flow-metrics', 'jsonl']);
+    const after = await agent.kube();
+    assert.notEqual(after, before, 'a new cache');
+    await eventually(() => agent.readiness().ready, () => JSON.stringify(agent.readiness().body));
+    source.release();
+    const lines = (): Record<string, unknown>[] =>
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    await eventually(() => lines().length === 1, () => `${lines().length} lines`);
+    assert.equal(lines()[0]!.sourcePod, 'web-7d4f8b9c6d-x2x7q');
+    // One cache's families: the old one's scrape hooks went with it.
+    const text = await agent.metrics.render('text');
+    assert.equal(text.split('\n').filter((line) => line.startsWith('flowlens_kube_synced{kind="pods"}')).length, 1);
+    assert.equal(sampleValue(text, 'flowlens_component_up', { component: 'kubernetes' }), 1);
+    batch = [];
+  });
 });
