@@ -117,6 +117,8 @@ export class Agent {
       seriesTtlMs: config.metrics.seriesTtl,
       families: config.metrics.families,
       version: options.version,
+      // Nobody scrapes an agent that does not serve: no event-loop or GC observers for the process metrics.
+      processMetrics: options.serve ?? true,
       onCollectError: (error) => this.log.warn({ err: error }, 'a metrics collect hook failed'),
     });
     const componentUp = this.metrics.gauge(COMPONENT_UP);
