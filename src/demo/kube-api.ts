@@ -144,6 +144,11 @@ current-context: demo
 
   async stop(): Promise<void> {
     for (const response of this.watches) response.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const server = this.server;
+    if (server === undefined) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // A list or watch request still in flight (a client stopped mid-request) would hold close() forever.
+    server.closeAllConnections();
+    await closed;
   }
 }
