@@ -20,6 +20,14 @@ import { tempDir } from '../support/temp.js';
 
 const logger = pino({ level: 'silent' });
 
+/** The flow log lines written so far, parsed. */
+function jsonLines(path: string): Record<string, unknown>[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 describe('flow enrichment inside `flowlens run` (kubernetes.enrichFlows)', () => {
   const api = new KubeApiServer();
   let kubeconfig = '';
@@ -55,11 +63,7 @@ describe('flow enrichment inside `flowlens run` (kubernetes.enrichFlows)', () =>
     assert.ok('kubernetes' in (agent.readiness().body as { components: object }).components, 'the shared cache is part of /ready');
 
     source.release();
-    const lines = (): Record<string, unknown>[] =>
-      readFileSync(path, 'utf8')
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = (): Record<string, unknown>[] => jsonLines(path);
     await eventually(() => lines().length >= 3, () => `${lines().length} lines`);
     const pick = (line: Record<string, unknown>, side: 'source' | 'dest'): Record<string, unknown> =>
       Object.fromEntries(Object.entries(line).filter(([name]) => name.startsWith(side)));
@@ -177,11 +181,7 @@ describe('flow enrichment inside `flowlens run` (kubernetes.enrichFlows)', () =>
     assert.notEqual(after, before, 'a new cache');
     await eventually(() => agent.readiness().ready, () => JSON.stringify(agent.readiness().body));
     source.release();
-    const lines = (): Record<string, unknown>[] =>
-      readFileSync(path, 'utf8')
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = (): Record<string, unknown>[] => jsonLines(path);
     await eventually(() => lines().length === 1, () => `${lines().length} lines`);
     assert.equal(lines()[0]!.sourcePod, 'web-7d4f8b9c6d-x2x7q');
     // One cache's families: the old one's scrape hooks went with it.
