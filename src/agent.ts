@@ -173,7 +173,7 @@ export class Agent {
   async start(): Promise<void> {
     const { config } = this;
     // What check-config checks, with the same errors, before anything starts.
-    this.checked = await preflight(config, this.enabled, this.options.kube?.env ?? process.env, this.definitions, this.options.kube);
+    this.checked = await this.check(config, this.enabled);
     for (const { name, reason } of this.checked.skipped) this.log.info({ skipped: name, reason }, `${name} does not run: ${reason}`);
     if (this.options.serve ?? true) {
       await this.server.start();
@@ -187,6 +187,11 @@ export class Agent {
     }
     this.started = true;
     this.log.info({ components: this.graph, flows: this.flows.graph }, 'flowlens running');
+  }
+
+  /** The graph a configuration asks for, checked as check-config checks it (start and reload alike). */
+  private check(config: Config, enabled: readonly ComponentDefinition[]): Promise<PreflightResult> {
+    return preflight(config, enabled, this.options.kube?.env ?? process.env, this.definitions, this.options.kube);
   }
 
   private context(definition: ComponentDefinition, scope: MetricsScope): ComponentContext {
@@ -291,7 +296,7 @@ export class Agent {
     const old = this.config;
     let checked: PreflightResult;
     try {
-      checked = await preflight(next.config, next.enabled, this.options.kube?.env ?? process.env, this.definitions, this.options.kube);
+      checked = await this.check(next.config, next.enabled);
     } catch (error) {
       this.reloadOk.set(undefined, 0);
       throw error;
@@ -383,7 +388,7 @@ export class Agent {
       throw error;
     }
     old.scope.close();
-    await this.stopQuietly(definition.name, old.component, deadline);
+    await this.stopOne(definition.name, old.component, deadline);
   }
 
   /** Stops a component and takes it out of the graph; `forget`: its metric families go too (disabled). */
@@ -392,19 +397,40 @@ export class Agent {
     this.flows.remove(name);
     this.running.delete(name);
     running.scope.close();
-    await this.stopQuietly(name, running.component, deadline);
+    await this.stopOne(name, running.component, deadline);
     if (forget) {
-      const kept = new Set([...this.running.values()].flatMap((other) => [...other.scope.families]));
+      const scopes = [...[...this.running.values()].map((other) => other.scope), ...(this.kubeScope ? [this.kubeScope] : [])];
+      const kept = new Set(scopes.flatMap((scope) => [...scope.families]));
       running.scope.drop(kept);
     }
   }
 
-  private async stopQuietly(name: string, component: Component, deadline: AbortSignal): Promise<void> {
+  /**
+   * Stops one component within the deadline (shutdown and reload alike): one
+   * that does not finish by then is abandoned and logged. True when it stopped
+   * in time without failing.
+   */
+  private async stopOne(name: string, component: Component, deadline: AbortSignal): Promise<boolean> {
+    const started = performance.now();
+    let onAbort: (() => void) | undefined;
+    const expired = new Promise<'expired'>((resolve) => {
+      onAbort = () => resolve('expired');
+      if (deadline.aborted) onAbort();
+      else deadline.addEventListener('abort', onAbort, { once: true });
+    });
     try {
-      await component.stop(deadline);
-      this.log.info({ stopped: name }, 'component stopped');
+      const outcome = await Promise.race([component.stop(deadline).then(() => 'stopped' as const), expired]);
+      if (outcome === 'expired') {
+        this.log.warn({ stopped: name }, 'component did not stop before the deadline');
+        return false;
+      }
+      this.log.info({ stopped: name, ms: Math.round(performance.now() - started) }, 'component stopped');
+      return true;
     } catch (error) {
       this.log.error({ failed: name, err: error }, 'component failed to stop');
+      return false;
+    } finally {
+      deadline.removeEventListener('abort', onAbort!);
     }
   }
 
@@ -418,26 +444,10 @@ export class Agent {
     // A referenced timer (AbortSignal.timeout's is not): the deadline must come even when nothing else keeps the process alive.
     const abort = new AbortController();
     const deadlineTimer = setTimeout(() => abort.abort(), Math.max(1, timeoutMs));
-    const deadline = abort.signal;
-    const expired = new Promise<'expired'>((resolve) => deadline.addEventListener('abort', () => resolve('expired'), { once: true }));
     let clean = true;
     const stopping: [string, Component][] = stopOrder([...this.running.values()]).map((running) => [running.definition.name, running.component]);
     if (this.kubeComponent !== undefined) stopping.push([this.kubeComponent.name, this.kubeComponent]);
-    for (const [name, component] of stopping) {
-      const started = performance.now();
-      try {
-        const outcome = await Promise.race([component.stop(deadline).then(() => 'stopped' as const), expired]);
-        if (outcome === 'expired') {
-          clean = false;
-          this.log.warn({ stopped: name }, 'component did not stop before the shutdown deadline');
-        } else {
-          this.log.info({ stopped: name, ms: Math.round(performance.now() - started) }, 'component stopped');
-        }
-      } catch (error) {
-        clean = false;
-        this.log.error({ failed: name, err: error }, 'component failed to stop');
-      }
-    }
+    for (const [name, component] of stopping) if (!(await this.stopOne(name, component, abort.signal))) clean = false;
     clearTimeout(deadlineTimer);
     for (const running of this.running.values()) running.scope.close();
     this.kubeScope?.close();

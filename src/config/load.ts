@@ -104,7 +104,8 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
     }
   }
 
-  applyEnvironment(layers, env, jsonSchema, environmentRows(definitions));
+  const rows = environmentRows(definitions);
+  applyEnvironment(layers, env, jsonSchema, rows);
 
   const flagSections = new Set<string>();
   if (flags.listen !== undefined) layers.set(['server', 'listen'], flags.listen, 'flag --listen');
@@ -138,7 +139,7 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
   // Files of disabled components are not read, so they are not checked either.
   const disabled = new Set(enableable.filter((definition) => !enabled.includes(definition)).map((definition) => definition.name));
   checkFiles(config, jsonSchema, layers, disabled);
-  const ignoredVariables = environmentRows(definitions).filter((row) => row.ignored && nonEmpty(env[row.name])).map((row) => row.name);
+  const ignoredVariables = rows.filter((row) => row.ignored && nonEmpty(env[row.name])).map((row) => row.name);
   return { config, enabled, configFile, schema: jsonSchema, ignoredVariables };
 }
 

@@ -53,7 +53,7 @@ export interface EnrichOptions {
 
 /** The enrich graph's one component, and the promise of its end (input ended, or a one-line error). */
 export function goflow2EnrichDefinition(options: EnrichOptions): { readonly definition: ComponentDefinition; readonly done: Promise<void> } {
-  let settle: { resolve: () => void; reject: (error: unknown) => void } | undefined;
+  let settle: Settle | undefined;
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   const definition = defineComponent({
     name: 'goflow2',
@@ -65,20 +65,20 @@ export function goflow2EnrichDefinition(options: EnrichOptions): { readonly defi
       kinds: ['pods', 'services', 'replicasets'],
       missing: '--kubeconfig: no Kubernetes API access: neither --kubeconfig nor KUBECONFIG is set, and not running in a pod',
     }),
-    create: (_section, context) => {
-      const component = new Goflow2Enrich(options, context.logger, context.metrics, async () => (await context.services.get(KUBE))!);
-      component.done.then(settle!.resolve, settle!.reject);
-      return component;
-    },
+    create: (_section, context) => new Goflow2Enrich(options, context.logger, context.metrics, async () => (await context.services.get(KUBE))!, settle!),
   });
   return { definition, done };
+}
+
+/** How the run's end reaches `flowlens enrich`: input ended, or the one-line error it exits with. */
+interface Settle {
+  resolve(): void;
+  reject(error: unknown): void;
 }
 
 class Goflow2Enrich implements Component {
   readonly name = 'goflow2';
   private running: Promise<void> | undefined;
-  private settle: { resolve: () => void; reject: (error: unknown) => void } | undefined;
-  readonly done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
   private readonly stats: { current?: LiveStats } = {};
 
   constructor(
@@ -86,13 +86,14 @@ class Goflow2Enrich implements Component {
     private readonly logger: Logger,
     metrics: Metrics,
     private readonly cache: () => Promise<KubeCache>,
+    private readonly settle: Settle,
   ) {
     exportEnrichStats(metrics, () => this.stats.current);
   }
 
   async start(): Promise<void> {
     // Reading starts at once (the read-ahead), enriching once the cache synced.
-    this.running = this.run().then(this.settle!.resolve, this.settle!.reject);
+    this.running = this.run().then(this.settle.resolve, this.settle.reject);
   }
 
   status(): ComponentStatus {

@@ -74,6 +74,11 @@ interface Node<F> {
   readonly labels: { readonly kind: 'stage' | 'sink'; readonly name: string };
 }
 
+/** The list with `node` in the place of the one of its name, or appended (a new list: a drain in progress keeps its own). */
+function placed<F>(nodes: readonly Node<F>[], node: Node<F>): readonly Node<F>[] {
+  return nodes.some((existing) => existing.name === node.name) ? nodes.map((existing) => (existing.name === node.name ? node : existing)) : [...nodes, node];
+}
+
 export class FlowBus {
   private consumers: readonly Node<FlowConsumer>[] = [];
   private stages: readonly Node<Stage>[] = [];
@@ -127,8 +132,7 @@ export class FlowBus {
    */
   addStage(stage: Stage, name = `stage${++this.unnamed}`): void {
     const node = this.node('stage', name, stage);
-    const at = this.stages.findIndex((existing) => existing.name === name);
-    this.stages = at < 0 ? [...this.stages, node] : this.stages.map((existing, index) => (index === at ? node : existing));
+    this.stages = placed(this.stages, node);
   }
 
   /**
@@ -137,8 +141,7 @@ export class FlowBus {
    */
   subscribe(consumer: FlowConsumer, name = `consumer${++this.unnamed}`): void {
     const node = this.node('sink', name, consumer);
-    const at = this.consumers.findIndex((existing) => existing.name === name);
-    this.consumers = at < 0 ? [...this.consumers, node] : this.consumers.map((existing, index) => (index === at ? node : existing));
+    this.consumers = placed(this.consumers, node);
   }
 
   /** Removes a stage or consumer by name; later batches no longer reach it. */

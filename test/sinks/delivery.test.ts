@@ -7,7 +7,7 @@ import pino from 'pino';
 import type { FlowRecord } from '../../src/flow/flow-record.js';
 import { MetricsPipeline } from '../../src/metrics/pipeline.js';
 import { readCheckpoint } from '../../src/sinks/delivery/checkpoint.js';
-import { Delivery, type SendOutcome } from '../../src/sinks/delivery/delivery.js';
+import { Delivery, type DeliverySettings, type SendOutcome } from '../../src/sinks/delivery/delivery.js';
 import { DeliveryMetrics, deliverySpecs } from '../../src/sinks/delivery/metrics.js';
 import { addressFlow } from '../support/address-flow-source.js';
 import { eventually, sampleValue } from '../support/metrics-text.js';
@@ -67,28 +67,33 @@ function httpSend(url: string): (records: readonly FlowRecord[]) => Promise<Send
 const records = (from: number, count: number): FlowRecord[] =>
   Array.from({ length: count }, (_, index) => ({ ...addressFlow({ ip: '10.0.0.1' }, { ip: '10.0.0.2' }), id: `r${from + index}`, startTime: 1_700_000_000_000 + (from + index) * 1_000 }));
 
-test('shared delivery: batches, Retry-After, a rejected batch dropped and counted, the rest delivered once, checkpoint written', async () => {
-  const peer = await receiver((request, lines) => {
-    if (request === 1) return { status: 429, headers: { 'retry-after': '1' } };
-    if (lines.includes('r5')) return { status: 400 };
-    return { status: 200 };
-  });
+/** A delivery posting to `url`, its families in a pipeline of their own; `settings` override the test defaults. */
+function deliveryTo(url: string, settings: Partial<DeliverySettings>): { delivery: Delivery; metrics: MetricsPipeline } {
   const metrics = new MetricsPipeline({ maxSeriesPerMetric: 100, seriesTtlMs: 0, version: 'test', processMetrics: false });
-  const families = new DeliveryMetrics(metrics, deliverySpecs('flowlens_test_sink', 'test', 'the test receiver'));
-  const checkpointFile = join(tempDir('delivery'), 'checkpoint.json');
   const delivery = new Delivery({
     queueSize: 100,
     batchSize: 4,
     batchDelayMs: 10,
     concurrency: 1,
     retry: { initial: 10, max: 20 },
-    checkpointFile,
-    send: httpSend(peer.url),
-    metrics: families,
+    ...settings,
+    send: httpSend(url),
+    metrics: new DeliveryMetrics(metrics, deliverySpecs('flowlens_test_sink', 'test', 'the test receiver')),
     logger: pino({ level: 'silent' }),
-    target: peer.url,
+    target: url,
   });
   delivery.start();
+  return { delivery, metrics };
+}
+
+test('shared delivery: batches, Retry-After, a rejected batch dropped and counted, the rest delivered once, checkpoint written', async () => {
+  const peer = await receiver((request, lines) => {
+    if (request === 1) return { status: 429, headers: { 'retry-after': '1' } };
+    if (lines.includes('r5')) return { status: 400 };
+    return { status: 200 };
+  });
+  const checkpointFile = join(tempDir('delivery'), 'checkpoint.json');
+  const { delivery, metrics } = deliveryTo(peer.url, { checkpointFile });
   const started = Date.now();
   delivery.push(records(0, 12));
   await eventually(() => peer.received.flatMap((request) => request.lines).length === 8, () => `${peer.received.length} batches`);
@@ -106,20 +111,7 @@ test('shared delivery: batches, Retry-After, a rejected batch dropped and counte
 });
 
 test('shared delivery: a full queue drops the oldest and counts them; a stop with nothing reachable drops the rest as shutdown', async () => {
-  const metrics = new MetricsPipeline({ maxSeriesPerMetric: 100, seriesTtlMs: 0, version: 'test', processMetrics: false });
-  const families = new DeliveryMetrics(metrics, deliverySpecs('flowlens_test_sink', 'test', 'the test receiver'));
-  const delivery = new Delivery({
-    queueSize: 5,
-    batchSize: 100,
-    batchDelayMs: 60_000,
-    concurrency: 1,
-    retry: { initial: 10, max: 20 },
-    send: httpSend('http://127.0.0.1:9/unreachable'),
-    metrics: families,
-    logger: pino({ level: 'silent' }),
-    target: 'nowhere',
-  });
-  delivery.start();
+  const { delivery, metrics } = deliveryTo('http://127.0.0.1:9/unreachable', { queueSize: 5, batchSize: 100, batchDelayMs: 60_000 });
   delivery.push(records(0, 8));
   await delivery.stop(AbortSignal.timeout(300));
   const text = await metrics.render('text');
