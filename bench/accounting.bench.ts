@@ -71,7 +71,7 @@ try {
   let endpoints = 0;
   for (let i = 0; i < 7; i++) {
     const started = performance.now();
-    endpoints = classify(parseIptablesSave(dump).ruleset).length;
+    endpoints = classify(parseIptablesSave(dump).ruleset).endpoints.length;
     parses.push(performance.now() - started);
   }
   const parseMs = median(parses.slice(2));

@@ -2,24 +2,30 @@ import type { Logger } from '../log/logger.js';
 import type { Component, ComponentStatus } from '../components/component.js';
 import { kubernetesRequired } from '../config/errors.js';
 import type { KubeCache } from '../kube/metadata-cache.js';
+import type { SlimPod } from '../kube/objects.js';
 import type { Metrics } from '../metrics/pipeline.js';
 import type { CounterFamily, GaugeFamily } from '../metrics/series-budget.js';
-import { classify, type EndpointCounts } from './classify.js';
-import type { AccountingConfig, Backend } from './config.js';
-import { CommandError, detectBackend, dump, type DumpOptions } from './dump.js';
+import { Apportioner } from './apportion.js';
+import { classify, type Classified, type EndpointCounts } from './classify.js';
+import type { AccountingConfig } from './config.js';
+import { CommandError, detectBackend, dump, FAMILIES, type Detected, type DumpOptions, type Family } from './dump.js';
+import { APPORTIONED, BACKEND, DATAPLANE_DROPS, DROPPED_SCRAPES, ERRORS, NO_POLICY_DROP, POLICY_ACCEPT, POLICY_ACCEPT_DROP, POLICY_BYTES, POLICY_PACKETS, SCRAPE_DURATION, SCRAPE_SUCCESS, SKIPPED_LINES, UNKNOWN_INTERFACES } from './metrics.js';
 import { knpChains } from './policy-hash.js';
-import { BACKEND, DROPPED_SCRAPES, ERRORS, NO_POLICY_DROP, POLICY_ACCEPT, POLICY_BYTES, POLICY_PACKETS, SCRAPE_DURATION, SCRAPE_SUCCESS, UNKNOWN_INTERFACES } from './metrics.js';
 
 // Calico policy accounting (calico-accountant's job, for Calico 3.26-3.32 and
-// every backend): at each scrape, one dump of Felix's rules (both address
-// families, single-flight for concurrent scrapes), classified per workload
-// endpoint, workloads named from the Kubernetes cache by their Calico
-// interface name. The seed's families keep their labels and values; the
-// flowlens families add namespace, workload, tier and bytes.
+// every backend): at each scrape, one dump of Felix's rules per address
+// family (single-flight for concurrent scrapes), classified per endpoint
+// chain (classify.ts), workloads named from the Kubernetes cache by their
+// Calico interface name. A family whose dump fails keeps its last values, so
+// no counter goes backwards; only a counter that really decreased (Felix
+// rewrote its rules) resets. The seed's families keep their labels (plus
+// calico-accountant's later pod_namespace); the flowlens families add
+// namespace, workload, interface, endpoint type, tier, verdict and bytes.
 
 const REDETECT_MS = 5 * 60_000;
 /** While no Calico chains were found (Felix not yet started, say), look again sooner. */
 const REDETECT_NONE_MS = 60_000;
+const SKIP_LOG_MS = 60_000;
 
 export interface AccountantOptions {
   readonly config: AccountingConfig;
@@ -28,8 +34,8 @@ export interface AccountantOptions {
   readonly kube: () => Promise<KubeCache | undefined>;
   /** kubernetes.nodeName, when accounting.nodeName is not set. */
   readonly nodeName?: string | undefined;
-  /** Tests: whether the legacy iptables modules are loaded. */
-  readonly legacyModulesLoaded?: () => boolean;
+  /** Tests: whether the legacy iptables tables of a family are loaded. */
+  readonly legacyLoaded?: (family: Family) => boolean;
 }
 
 interface Sample {
@@ -38,41 +44,59 @@ interface Sample {
   bytes: bigint;
 }
 
+interface FamilyState {
+  /** The last classification read; kept while the family's dump fails. */
+  classified: Classified | undefined;
+  /** The current failure, logged once per change. */
+  error: string | undefined;
+  readonly apportioner: Apportioner;
+}
+
+const EMPTY: Classified = { endpoints: [], nodeDrops: [], unbalanced: 0, apportioned: 0 };
+
 export class Accountant implements Component {
   readonly name = 'accounting';
   private cache: KubeCache | undefined;
-  private backend: { backend: Backend; why: string; at: number } | undefined;
+  private backend: { backend: Detected; why: string; at: number } | undefined;
   private inflight: Promise<void> | undefined;
-  private lastError: string | undefined;
-  private scrapes = 0;
+  private readonly families = new Map<Family, FamilyState>(FAMILIES.map((family) => [family, { classified: undefined, error: undefined, apportioner: new Apportioner() }]));
   private readonly dumpOptions: DumpOptions;
   private readonly nodeName: string | undefined;
+  private lastSkipLog = 0;
 
   private readonly accept: CounterFamily;
+  private readonly acceptDrop: CounterFamily;
   private readonly drop: CounterFamily;
   private readonly droppedScrapes: CounterFamily;
   private readonly packets: CounterFamily;
   private readonly bytes: CounterFamily;
+  private readonly dataplane: CounterFamily;
   private readonly duration: GaugeFamily;
   private readonly success: GaugeFamily;
   private readonly backendGauge: GaugeFamily;
   private readonly unknown: GaugeFamily;
+  private readonly apportionedGauge: GaugeFamily;
   private readonly errors: CounterFamily;
+  private readonly skipped: CounterFamily;
 
   constructor(private readonly options: AccountantOptions) {
     const { metrics, config } = options;
     this.nodeName = config.nodeName ?? options.nodeName;
-    this.dumpOptions = { timeoutMs: config.timeout, netns: config.netns, dumpFile: config.dumpFile };
+    this.dumpOptions = { timeoutMs: config.timeout, netns: config.netns, dumpFile: config.dumpFile, legacyLoaded: options.legacyLoaded };
     this.accept = metrics.counter(POLICY_ACCEPT);
+    this.acceptDrop = metrics.counter(POLICY_ACCEPT_DROP);
     this.drop = metrics.counter(NO_POLICY_DROP);
     this.droppedScrapes = metrics.counter(DROPPED_SCRAPES);
     this.packets = metrics.counter(POLICY_PACKETS);
     this.bytes = metrics.counter(POLICY_BYTES);
+    this.dataplane = metrics.counter(DATAPLANE_DROPS);
     this.duration = metrics.gauge(SCRAPE_DURATION);
     this.success = metrics.gauge(SCRAPE_SUCCESS);
     this.backendGauge = metrics.gauge(BACKEND);
     this.unknown = metrics.gauge(UNKNOWN_INTERFACES);
+    this.apportionedGauge = metrics.gauge(APPORTIONED);
     this.errors = metrics.counter(ERRORS);
+    this.skipped = metrics.counter(SKIPPED_LINES);
     this.droppedScrapes.inc(undefined, 0);
     metrics.onCollect(() => this.collect());
   }
@@ -86,8 +110,10 @@ export class Accountant implements Component {
   }
 
   status(): ComponentStatus {
-    if (this.lastError !== undefined) return { ready: true, up: false, reason: this.lastError };
-    if (this.currentBackend() === 'none') return { ready: true, up: true, reason: this.backend?.why ?? 'backend none' };
+    const errors = [...this.families].filter(([, state]) => state.error !== undefined).map(([family, state]) => `${family}: ${state.error}`);
+    if (errors.length > 0) return { ready: true, up: false, reason: `ruleset dump failed (last values kept): ${errors.join('; ')}` };
+    const backend = this.currentBackend();
+    if (backend === 'none' || backend === 'ebpf') return { ready: true, up: true, reason: this.backend?.why ?? `backend ${backend}` };
     return { ready: true, up: true };
   }
 
@@ -95,13 +121,13 @@ export class Accountant implements Component {
     await this.inflight?.catch(() => {});
   }
 
-  private currentBackend(): Backend {
+  private currentBackend(): Detected {
     const configured = this.options.config.backend;
     return configured === 'auto' ? (this.backend?.backend ?? 'none') : configured;
   }
 
   private async detect(): Promise<void> {
-    const found = await detectBackend(this.dumpOptions, this.options.legacyModulesLoaded);
+    const found = await detectBackend(this.dumpOptions);
     if (found.backend !== this.backend?.backend) this.options.logger.info(found, 'ruleset backend detected');
     this.backend = { ...found, at: Date.now() };
   }
@@ -115,100 +141,153 @@ export class Accountant implements Component {
 
   private async scrape(): Promise<void> {
     const started = performance.now();
-    const { config } = this.options;
-    const stale = (found: { backend: Backend; at: number }): boolean => Date.now() - found.at > (found.backend === 'none' ? REDETECT_NONE_MS : REDETECT_MS);
+    const { config, logger } = this.options;
+    const stale = (found: { backend: Detected; at: number }): boolean => Date.now() - found.at > (found.backend === 'none' ? REDETECT_NONE_MS : REDETECT_MS);
     if (config.backend === 'auto' && (this.backend === undefined || stale(this.backend))) await this.detect();
     const backend = this.currentBackend();
     this.backendGauge.removeWhere(() => true);
     this.backendGauge.set({ backend }, 1);
-    if (backend === 'none') {
-      this.clearSamples();
+    if (backend === 'none' || backend === 'ebpf') {
+      for (const state of this.families.values()) Object.assign(state, { classified: undefined, error: undefined });
+      this.publish();
       this.success.set(undefined, 1);
       this.duration.set(undefined, (performance.now() - started) / 1_000);
       return;
     }
-    let endpoints: EndpointCounts[];
-    try {
-      const rules = await dump(backend, this.dumpOptions);
-      const hashed = (chain: string): string | undefined => this.hashedName(chain);
-      endpoints = [...classify(rules.v4, hashed), ...classify(rules.v6, hashed)];
-      this.lastError = undefined;
-    } catch (error) {
-      const reason = error instanceof CommandError ? error.reason : 'failed';
-      this.errors.inc({ reason });
-      this.lastError = `ruleset dump failed: ${(error as Error).message}`;
-      this.options.logger.warn({ err: (error as Error).message, backend }, 'ruleset dump failed');
-      this.success.set(undefined, 0);
-      this.clearSamples();
-      if (config.backend === 'auto') this.backend = undefined; // look again next time
-      return;
+    const dumps = await dump(backend, this.dumpOptions);
+    let failed = false;
+    const skippedNow: string[] = [];
+    for (const family of FAMILIES) {
+      const state = this.families.get(family)!;
+      const result = dumps[family];
+      if (result instanceof CommandError) {
+        failed = true;
+        this.errors.inc({ family, reason: result.reason });
+        if (state.error !== result.message) logger.warn({ err: result.message, family, backend, reason: result.reason }, 'ruleset dump failed: keeping this family\'s last values');
+        state.error = result.message;
+        continue;
+      }
+      if (state.error !== undefined) logger.info({ family, backend }, 'ruleset dump read again');
+      state.error = undefined;
+      if (result === 'absent') {
+        state.classified = EMPTY;
+        continue;
+      }
+      for (const [reason, count] of result.skipped) {
+        this.skipped.inc({ reason }, count);
+        skippedNow.push(`${family} ${reason}: ${count}`);
+      }
+      if (result.skipped.size > 0 && Date.now() - this.lastSkipLog > SKIP_LOG_MS) {
+        this.lastSkipLog = Date.now();
+        logger.warn({ family, skipped: Object.fromEntries(result.skipped), damagedChains: [...result.damaged].slice(0, 10), examples: result.samples }, 'ruleset lines could not be read: skipped (their chains keep their direct counts only)');
+      }
+      state.classified = classify(result.ruleset, { hashedName: (chain, cut) => this.hashedName(chain, cut), apportioner: state.apportioner, damaged: result.damaged });
     }
-    this.publish(endpoints);
-    this.scrapes++;
-    this.success.set(undefined, 1);
+    if (failed && config.backend === 'auto') this.backend = undefined; // look again next time
+    this.publish();
+    this.success.set(undefined, failed ? 0 : 1);
     this.duration.set(undefined, (performance.now() - started) / 1_000);
   }
 
-  private knpChains: { generation: number; chains: Map<string, string> } | undefined;
+  private policyNames: { generation: number; chains: Map<string, string>; names: string[] } | undefined;
 
-  /** A hashed policy chain without a comment: the Kubernetes NetworkPolicy whose name hashes to it, if any. */
-  private hashedName(chain: string): string | undefined {
+  /** A hashed policy chain without a readable comment: the Kubernetes NetworkPolicy whose name hashes to it, if any. */
+  private hashedName(chain: string, cut: string | undefined): string | undefined {
     const cache = this.cache!;
-    if (this.knpChains?.generation !== cache.generation) {
+    if (this.policyNames?.generation !== cache.generation) {
       const chains = new Map<string, string>();
+      const names: string[] = [];
       for (const policy of cache.networkPolicies()) {
         for (const [name, seed] of knpChains(policy.metadata.namespace ?? '', policy.metadata.name)) chains.set(name, seed);
+        names.push(`${policy.metadata.namespace ?? ''}/knp.default.${policy.metadata.name}`);
       }
-      this.knpChains = { generation: cache.generation, chains };
+      this.policyNames = { generation: cache.generation, chains, names };
     }
-    return this.knpChains.chains.get(chain);
+    const hashed = this.policyNames.chains.get(chain);
+    if (hashed !== undefined || cut === undefined) return hashed;
+    // A comment cut short names the start of the policy's name: the one known policy it can be.
+    const candidates = this.policyNames.names.filter((name) => name.startsWith(cut));
+    return candidates.length === 1 ? candidates[0] : undefined;
   }
 
-  private clearSamples(): void {
-    for (const family of [this.accept, this.drop, this.packets, this.bytes]) family.removeWhere(() => true);
-  }
-
-  /** Rebuilds every sample from this dump: label sets merged (summed), never duplicated. */
-  private publish(endpoints: readonly EndpointCounts[]): void {
+  /** Rebuilds every sample from the families' latest classifications: label sets merged (summed), never duplicated. */
+  private publish(): void {
     const seedAccept = new Map<string, Sample>();
+    const seedAcceptDrop = new Map<string, Sample>();
     const seedDrop = new Map<string, Sample>();
     const detail = new Map<string, Sample>();
-    let unknown = 0;
-    for (const endpoint of endpoints) {
-      const pod = this.cache!.podByInterface(endpoint.iface, this.options.config.interfacePrefixes);
-      if (pod === undefined || (this.nodeName !== undefined && pod.nodeName !== this.nodeName)) {
-        unknown++;
-        continue;
+    const drops = new Map<string, Sample>();
+    const unknown = new Set<string>();
+    let apportioned = 0;
+    const pods = new Map<string, SlimPod | undefined>();
+    const podOf = (iface: string): SlimPod | undefined => {
+      if (!pods.has(iface)) {
+        const pod = this.cache!.podByInterface(iface, this.options.config.interfacePrefixes);
+        pods.set(iface, pod === undefined || (this.nodeName !== undefined && pod.nodeName !== this.nodeName) ? undefined : pod);
       }
-      const seed = { pod: pod.metadata.name, app: pod.app, ip: [...pod.ips].sort().join(','), type: endpoint.direction };
-      const workload = this.cache!.workload(pod);
-      const base = { namespace: pod.metadata.namespace ?? '', pod: pod.metadata.name, workload: `${workload.kind}/${workload.name}`, direction: endpoint.direction === 'tw' ? 'ingress' : 'egress' };
-      for (const accept of endpoint.accepts.values()) {
-        merge(seedAccept, { ...seed, policy: accept.policy }, accept.packets, accept.bytes);
-        merge(detail, { ...base, policy: accept.policy, tier: accept.tier, verdict: 'allow' }, accept.packets, accept.bytes);
-      }
-      if (endpoint.drops !== undefined) {
-        merge(seedDrop, seed, endpoint.drops.packets, endpoint.drops.bytes);
-        for (const [tier, tally] of endpoint.drops.tiers) merge(detail, { ...base, policy: '', tier, verdict: 'deny' }, tally.packets, tally.bytes);
+      return pods.get(iface);
+    };
+    for (const state of this.families.values()) {
+      const classified = state.classified ?? EMPTY;
+      apportioned += classified.apportioned;
+      for (const drop of classified.nodeDrops) merge(drops, { reason: drop.reason, direction: drop.direction, namespace: '', pod: '', interface: '' }, drop.packets, drop.bytes);
+      for (const endpoint of classified.endpoints) {
+        const who = this.endpointLabels(endpoint, podOf);
+        if (who === undefined) {
+          unknown.add(endpoint.iface);
+          continue;
+        }
+        for (const [reason, tally] of endpoint.drops) merge(drops, { reason, direction: endpoint.direction, namespace: who.base.namespace!, pod: who.base.pod!, interface: endpoint.iface }, tally.packets, tally.bytes);
+        for (const count of endpoint.verdicts.values()) {
+          merge(detail, { ...who.base, policy: count.policy, tier: count.tier, verdict: count.verdict }, count.packets, count.bytes);
+          if (who.seed === undefined) continue;
+          if (count.verdict === 'allow') merge(seedAccept, { ...who.seed, policy: count.policy }, count.packets, count.bytes);
+          if (count.verdict === 'deny') merge(seedAcceptDrop, { ...who.seed, policy: count.policy }, count.packets, count.bytes);
+        }
+        if (endpoint.noPolicy !== undefined) {
+          for (const [tier, tally] of endpoint.noPolicy) {
+            merge(detail, { ...who.base, policy: '', tier, verdict: 'deny' }, tally.packets, tally.bytes);
+            if (who.seed !== undefined) merge(seedDrop, who.seed, tally.packets, tally.bytes);
+          }
+        }
       }
     }
-    this.unknown.set(undefined, unknown);
-    this.clearSamples();
+    this.unknown.set(undefined, unknown.size);
+    this.apportionedGauge.set(undefined, apportioned);
+    for (const family of [this.accept, this.acceptDrop, this.drop, this.packets, this.bytes, this.dataplane]) family.removeWhere(() => true);
     for (const sample of detail.values()) {
       this.packets.setTotal(sample.labels, Number(sample.packets));
       this.bytes.setTotal(sample.labels, Number(sample.bytes));
     }
+    for (const sample of drops.values()) this.dataplane.setTotal(sample.labels, Number(sample.packets));
+    if (this.currentBackend() === 'none' || this.currentBackend() === 'ebpf') return;
     // MINIMUM_COUNTER, as calico-accountant applied it: unless one sample reaches it, the seed's
     // families are left out of this scrape (also when there is no sample at all).
     const minimum = BigInt(this.options.config.minimumCounter);
-    const reaches = [...seedAccept.values(), ...seedDrop.values()].some((sample) => sample.packets >= minimum);
-    if (!reaches) {
+    const seeds = [...seedAccept.values(), ...seedAcceptDrop.values(), ...seedDrop.values()];
+    if (!seeds.some((sample) => sample.packets >= minimum)) {
       this.droppedScrapes.inc();
-      this.options.logger.warn({ minimumCounter: this.options.config.minimumCounter, samples: seedAccept.size + seedDrop.size }, 'no policy counter reached MINIMUM_COUNTER: scrape dropped');
+      this.options.logger.warn({ minimumCounter: this.options.config.minimumCounter, samples: seeds.length }, 'no policy counter reached MINIMUM_COUNTER: scrape dropped');
       return;
     }
     for (const sample of seedAccept.values()) this.accept.setTotal(sample.labels, Number(sample.packets));
+    for (const sample of seedAcceptDrop.values()) this.acceptDrop.setTotal(sample.labels, Number(sample.packets));
     for (const sample of seedDrop.values()) this.drop.setTotal(sample.labels, Number(sample.packets));
+  }
+
+  /** An endpoint's labels: the flowlens families' base, and the seed's (workloads only); undefined for an unknown workload interface. */
+  private endpointLabels(endpoint: EndpointCounts, podOf: (iface: string) => SlimPod | undefined): { base: Record<string, string>; seed?: Record<string, string> } | undefined {
+    if (endpoint.type === 'host') {
+      return { base: { namespace: '', pod: '', workload: '', interface: endpoint.iface, endpoint_type: 'host', direction: endpoint.direction } };
+    }
+    const pod = podOf(endpoint.iface);
+    if (pod === undefined) return undefined;
+    const namespace = pod.metadata.namespace ?? '';
+    const workload = this.cache!.workload(pod);
+    return {
+      base: { namespace, pod: pod.metadata.name, workload: `${workload.kind}/${workload.name}`, interface: endpoint.iface, endpoint_type: 'workload', direction: endpoint.direction },
+      seed: { pod: pod.metadata.name, pod_namespace: namespace, app: pod.app, ip: [...pod.ips].sort().join(','), type: endpoint.chain },
+    };
   }
 }
 

@@ -1,17 +1,14 @@
-import { chainOf, counter, type Rule, type Ruleset, type Table } from './ruleset.js';
+import { chainOf, counter, ParseNotes, type MarkChange, type MarkMatch, type ParseResult, type Rule, type Ruleset, type SkipReason, type Table } from './ruleset.js';
 
 // `iptables-save -c` (and ip6tables-save) output into the ruleset model:
 // `*table` ... `COMMIT` blocks, `:chain policy [p:b]` declarations and
 // `[p:b] -A chain <matches> -j|-g target [options]` rules. Comments are read
 // from `-m comment --comment X`, quoted ("a b", \" inside) or a single word.
-// Lines the model has no use for are skipped; a malformed rule line is
-// counted, never thrown.
-
-export interface ParseResult {
-  readonly ruleset: Ruleset;
-  /** Lines that looked like rules but could not be read. */
-  readonly skipped: number;
-}
+// Matches the accounting reads: `-m mark [!] --mark V/M`, `-j MARK
+// --set-xmark V/M` (and --set-mark, --or-mark, --and-mark), `--ctstate S`.
+// Lines the model has no use for are passed over; a rule line that cannot be
+// read is skipped and counted by reason (its chain marked damaged), never
+// thrown.
 
 /** Splits a rule line into words, honouring double quotes and backslash escapes inside them. */
 export function words(line: string): string[] | undefined {
@@ -61,8 +58,8 @@ function nextWord(line: string, cursor: { pos: number }): string | undefined | n
 
 export function parseIptablesSave(text: string): ParseResult {
   const ruleset: Ruleset = new Map();
+  const notes = new ParseNotes();
   let table: Table | undefined;
-  let skipped = 0;
   for (const raw of text.split('\n')) {
     // iptables-save writes no surrounding blanks; trim (a copy) only when there are some.
     const first = raw.charCodeAt(0);
@@ -79,23 +76,41 @@ export function parseIptablesSave(text: string): ParseResult {
       table = undefined;
       continue;
     }
-    if (table === undefined) continue;
     if (line.startsWith(':')) {
       const name = line.slice(1).split(/\s+/)[0];
-      if (name) chainOf(table, name);
+      if (table === undefined) notes.skip('outside_table', line);
+      else if (name) chainOf(table, name);
       continue;
     }
-    const rule = parseRule(line);
-    if (rule === undefined) {
-      skipped++;
+    const parsed = parseRule(line);
+    if (typeof parsed === 'string') {
+      notes.skip(parsed, line, table?.name, chainName(line));
       continue;
     }
-    chainOf(table, rule.chain).rules.push(rule.rule);
+    if (table === undefined) {
+      notes.skip('outside_table', line);
+      continue;
+    }
+    chainOf(table, parsed.chain).rules.push(parsed.rule);
   }
-  return { ruleset, skipped };
+  return notes.result(ruleset);
 }
 
-function parseRule(line: string): { chain: string; rule: Rule } | undefined {
+/** The chain a rule line appends to, read leniently (for a line that could not be read whole). */
+function chainName(line: string): string | undefined {
+  return /(?:^|\s)-A\s+(\S+)/.exec(line)?.[1];
+}
+
+/** `0x10000/0x10000` (or a bare value: mask all ones). */
+function markPair(text: string | undefined): { value: number; mask: number } | undefined {
+  if (text === undefined) return undefined;
+  const [value, mask] = text.split('/');
+  const v = Number(value);
+  const m = mask === undefined ? 0xffffffff : Number(mask);
+  return Number.isInteger(v) && Number.isInteger(m) ? { value: v >>> 0, mask: m >>> 0 } : undefined;
+}
+
+function parseRule(line: string): { chain: string; rule: Rule } | SkipReason {
   let packets = 0n;
   let bytes = 0n;
   const cursor = { pos: 0 };
@@ -103,36 +118,62 @@ function parseRule(line: string): { chain: string; rule: Rule } | undefined {
     // [packets:bytes]
     const colon = line.indexOf(':');
     const close = line.indexOf(']');
-    if (colon < 0 || close < colon) return undefined;
+    if (colon < 0 || close < colon) return 'malformed';
     const p = counter(line.slice(1, colon));
     const b = counter(line.slice(colon + 1, close));
-    if (p === undefined || b === undefined) return undefined;
+    if (p === 'negative' || b === 'negative') return 'negative_counter';
+    if (p === undefined || b === undefined) return /^\[\d+:\d+\]/.test(line) ? 'counter_overflow' : 'malformed';
     packets = p;
     bytes = b;
     cursor.pos = close + 1;
   }
-  if (nextWord(line, cursor) !== '-A') return undefined;
+  if (nextWord(line, cursor) !== '-A') return 'malformed';
   const chain = nextWord(line, cursor);
-  if (typeof chain !== 'string') return undefined;
+  if (typeof chain !== 'string') return 'malformed';
   const comments: string[] = [];
   let target = '';
   let isGoto = false;
+  let negate = false;
+  let mark: MarkMatch | undefined;
+  let setMark: MarkChange | undefined;
+  let ctstate: string | undefined;
   for (;;) {
     const token = nextWord(line, cursor);
-    if (token === null) return undefined;
+    if (token === null) return 'malformed';
     if (token === undefined) break;
+    if (token === '!') {
+      negate = true;
+      continue;
+    }
     if (token === '--comment') {
       const comment = nextWord(line, cursor);
-      if (comment === null) return undefined;
+      if (comment === null) return 'malformed';
       if (comment !== undefined) comments.push(comment);
     } else if (token === '-j' || token === '-g' || token === '--jump' || token === '--goto') {
       const name = nextWord(line, cursor);
-      if (name === null) return undefined;
+      if (name === null) return 'malformed';
       if (name !== undefined) {
         target = name;
         isGoto = token === '-g' || token === '--goto';
       }
+    } else if (token === '--mark' && target === '') {
+      const pair = markPair(nextWord(line, cursor) ?? undefined);
+      if (pair === undefined) return 'malformed';
+      mark = { ...pair, negated: negate };
+    } else if (token === '--set-xmark' || token === '--set-mark') {
+      const pair = markPair(nextWord(line, cursor) ?? undefined);
+      if (pair === undefined) return 'malformed';
+      setMark = { set: pair.value, clear: (pair.mask & ~pair.value) >>> 0 };
+    } else if (token === '--or-mark' || token === '--and-mark') {
+      const pair = markPair(nextWord(line, cursor) ?? undefined);
+      if (pair === undefined) return 'malformed';
+      setMark = token === '--or-mark' ? { set: pair.value, clear: 0 } : { set: 0, clear: ~pair.value >>> 0 };
+    } else if (token === '--ctstate' || token === '--state') {
+      const states = nextWord(line, cursor);
+      if (typeof states !== 'string') return 'malformed';
+      ctstate = negate ? `!${states}` : states;
     }
+    negate = false;
   }
-  return { chain, rule: { packets, bytes, target, goto: isGoto, comments } };
+  return { chain, rule: { packets, bytes, target, goto: isGoto, comments, mark, setMark, ctstate } };
 }

@@ -10,6 +10,8 @@ import { createHash } from 'node:crypto';
 // scheme, matched against the dump.
 
 export const IPTABLES_MAX = 28;
+/** knftables' NameLengthMax, Felix's limit in nftables mode from 3.30. */
+export const NFT_MAX = 256;
 
 export function lengthLimitedId(prefix: string, suffix: string, max = IPTABLES_MAX): string {
   const length = prefix.length + suffix.length;
@@ -19,13 +21,16 @@ export function lengthLimitedId(prefix: string, suffix: string, max = IPTABLES_M
   return prefix + suffix;
 }
 
-/** The policy chains a Kubernetes NetworkPolicy gets in Calico 3.26-3.32, with the seed's name for it. */
+/** The policy chains a Kubernetes NetworkPolicy gets in Calico 3.26-3.32 (iptables and nftables limits), with the seed's name for it. */
 export function knpChains(namespace: string, name: string): Map<string, string> {
   const v1 = `${namespace}/knp.default.${name}`;
   const suffixes = [v1, `default/${v1}`, `knp/${namespace}/${name}`]; // 3.26-3.28, 3.29-3.31 (tier first), 3.32
   const out = new Map<string, string>();
   for (const prefix of ['cali-pi-', 'cali-po-']) {
-    for (const suffix of suffixes) out.set(lengthLimitedId(prefix, suffix), v1);
+    for (const suffix of suffixes) {
+      out.set(lengthLimitedId(prefix, suffix), v1);
+      out.set(lengthLimitedId(prefix, suffix, NFT_MAX), v1);
+    }
   }
   return out;
 }

@@ -11,7 +11,7 @@ import { pod } from '../support/kube-fixtures.js';
 import { sampleValue } from '../support/metrics-text.js';
 import { promtoolCheck } from '../support/promtool.js';
 import { Netns, netfilterSkip } from './netns.js';
-import { calico326, calico329Tiers, calico330, dualStack, NGINX, nativeNft330 } from './rulesets.js';
+import { calico326, calico329Tiers, calico330, dualStack, NGINX, nativeNft330, WEB } from './rulesets.js';
 
 const logger = pino({ level: 'silent' });
 const skip = netfilterSkip();
@@ -50,27 +50,27 @@ describe('policy accounting from real netfilter state in network namespaces', { 
     return netns;
   }
 
-  async function scrape(netns: Netns, settings: Record<string, unknown> = {}, legacyModulesLoaded = () => true): Promise<{ text: string; metrics: MetricsPipeline }> {
+  async function scrape(netns: Netns, settings: Record<string, unknown> = {}, legacyLoaded: (family: 'ipv4' | 'ipv6') => boolean = () => true): Promise<{ text: string; metrics: MetricsPipeline }> {
     const metrics = new MetricsPipeline({ maxSeriesPerMetric: 1_000, seriesTtlMs: 0, version: 'test', processMetrics: false });
-    const accountant = new Accountant({ config: accountingSchema.parse({ netns: netns.name, ...settings }), logger, metrics, kube: async () => cache, nodeName: 'n1', legacyModulesLoaded });
+    const accountant = new Accountant({ config: accountingSchema.parse({ netns: netns.name, ...settings }), logger, metrics, kube: async () => cache, nodeName: 'n1', legacyLoaded });
     await accountant.start();
     const text = await metrics.render('text');
     await accountant.stop();
     return { text, metrics };
   }
 
-  const nginx = { pod: 'nginx', app: 'nginx', ip: '10.65.0.5' };
+  const nginx = { pod: 'nginx', pod_namespace: 'default', app: 'nginx', ip: '10.65.0.5' };
 
   for (const backend of ['iptables-legacy', 'iptables-nft'] as const) {
     test(`Calico 3.30 layout via ${backend} (auto-detected): accepts by policy, no-policy drops, no fw drop series`, async () => {
       const netns = namespace();
       netns.exec(backend === 'iptables-legacy' ? 'iptables-legacy-restore' : 'iptables-nft-restore', ['-c'], calico330());
       const { text } = await scrape(netns);
-      assert.equal(sampleValue(text, 'flowlens_accounting_backend', { backend }), 1);
+      assert.equal(sampleValue(text, 'flowlens_accounting_backend_info', { backend }), 1);
       assert.equal(sampleValue(text, 'policy_accept_counter', { ...nginx, type: 'tw', policy: 'default/knp.default.allow-nginx' }), 3);
       assert.equal(sampleValue(text, 'no_policy_drop_counter', { ...nginx, type: 'tw' }), 4);
       assert.equal(sampleValue(text, 'no_policy_drop_counter', { ...nginx, type: 'fw' }), undefined, 'a profile-only endpoint has no drop rule');
-      const detail = { namespace: 'default', pod: 'nginx', workload: 'Deployment/nginx', direction: 'ingress' };
+      const detail = { namespace: 'default', pod: 'nginx', workload: 'Deployment/nginx', interface: NGINX, endpoint_type: 'workload', direction: 'ingress' };
       assert.equal(sampleValue(text, 'flowlens_policy_packets_total', { ...detail, policy: 'default/knp.default.allow-nginx', tier: 'default', verdict: 'allow' }), 3);
       assert.equal(sampleValue(text, 'flowlens_policy_bytes_total', { ...detail, policy: 'default/knp.default.allow-nginx', tier: 'default', verdict: 'allow' }), 180);
       assert.equal(sampleValue(text, 'flowlens_policy_bytes_total', { ...detail, policy: '', tier: 'default', verdict: 'deny' }), 240);
@@ -87,7 +87,7 @@ describe('policy accounting from real netfilter state in network namespaces', { 
     const { text } = await scrape(netns, { backend: 'iptables-nft', interfacePrefixes: ['eni', 'cali'] });
     assert.equal(sampleValue(text, 'policy_accept_counter', { ...nginx, type: 'tw', policy: 'default/knp.default.allow-nginx' }), 3);
     const caliOnly = await scrape(netns, { backend: 'iptables-nft' });
-    assert.equal(sampleValue(caliOnly.text, 'flowlens_accounting_unknown_interfaces'), 2, 'with the default prefix the eni chains match nothing (tw and fw)');
+    assert.equal(sampleValue(caliOnly.text, 'flowlens_accounting_unknown_interfaces'), 1, 'with the default prefix the eni interface matches nothing (counted once, for its tw and fw chains)');
   });
 
   test('a hashed policy chain without its comment is named from the Kubernetes NetworkPolicies the cache lists', async () => {
@@ -108,19 +108,16 @@ describe('policy accounting from real netfilter state in network namespaces', { 
     assert.equal(sampleValue(text, 'no_policy_drop_counter', { ...nginx, type: 'fw' }), 1);
   });
 
-  test('Calico 3.29 tiers: one summed drop sample per endpoint (no duplicates), Reject, policy groups, 3.32 names, unknown interface', async () => {
+  test('Calico 3.29 tiers: one summed drop sample per endpoint (no duplicates), Reject, 3.32 names, unknown interface', async () => {
     const netns = namespace();
     netns.exec('iptables-nft-restore', ['-c'], calico329Tiers());
     const { text } = await scrape(netns, { backend: 'iptables-nft' });
-    const web = { pod: 'web-0', app: 'web', ip: '10.65.0.6' };
-    const group = 'default/knp.default.allow-a,default/knp.default.allow-b';
+    const web = { pod: 'web-0', pod_namespace: 'default', app: 'web', ip: '10.65.0.6' };
     assert.equal(sampleValue(text, 'no_policy_drop_counter', { ...nginx, type: 'tw' }), 5, 'security 2 + default 3');
     assert.equal(sampleValue(text, 'no_policy_drop_counter', { ...web, type: 'tw' }), 10);
     assert.equal(sampleValue(text, 'policy_accept_counter', { ...nginx, type: 'tw', policy: 'default.deny-ssh' }), 1);
-    assert.equal(sampleValue(text, 'policy_accept_counter', { ...nginx, type: 'tw', policy: group }), 4);
-    assert.equal(sampleValue(text, 'policy_accept_counter', { ...web, type: 'tw', policy: group }), 8);
     assert.equal(sampleValue(text, 'policy_accept_counter', { ...web, type: 'fw', policy: 'default/knp.default.allow-egress' }), 1);
-    const detail = { namespace: 'default', pod: 'web-0', workload: 'StatefulSet/web', direction: 'ingress', policy: '', verdict: 'deny' };
+    const detail = { namespace: 'default', pod: 'web-0', workload: 'StatefulSet/web', interface: WEB, endpoint_type: 'workload', direction: 'ingress', policy: '', verdict: 'deny' };
     assert.equal(sampleValue(text, 'flowlens_policy_packets_total', { ...detail, tier: 'security' }), 4);
     assert.equal(sampleValue(text, 'flowlens_policy_packets_total', { ...detail, tier: 'default' }), 6);
     assert.equal(sampleValue(text, 'flowlens_accounting_unknown_interfaces'), 1);
@@ -133,7 +130,7 @@ describe('policy accounting from real netfilter state in network namespaces', { 
     netns.exec('iptables-legacy-restore', ['-c'], dualStack(4));
     netns.exec('ip6tables-legacy-restore', ['-c'], dualStack(6));
     const { text } = await scrape(netns, { backend: 'iptables-legacy' });
-    const dual = { pod: 'dual', app: '', ip: '10.65.0.7,fd00::7' };
+    const dual = { pod: 'dual', pod_namespace: 'default', app: '', ip: '10.65.0.7,fd00::7' };
     assert.equal(sampleValue(text, 'policy_accept_counter', { ...dual, type: 'tw', policy: 'default/knp.default.allow-dual' }), 10);
     assert.equal(sampleValue(text, 'no_policy_drop_counter', { ...dual, type: 'tw' }), 3);
     const big = namespace();
@@ -146,15 +143,15 @@ describe('policy accounting from real netfilter state in network namespaces', { 
     const netns = namespace();
     netns.exec('nft', ['-f', '-'], nativeNft330());
     const { text } = await scrape(netns);
-    assert.equal(sampleValue(text, 'flowlens_accounting_backend', { backend: 'nft' }), 1);
+    assert.equal(sampleValue(text, 'flowlens_accounting_backend_info', { backend: 'nft' }), 1);
     assert.equal(sampleValue(text, 'policy_accept_counter', { ...nginx, type: 'tw', policy: 'default/knp.default.allow-nginx' }), 3);
     assert.equal(sampleValue(text, 'no_policy_drop_counter', { ...nginx, type: 'tw' }), 4);
   });
 
-  test('no Calico chains (eBPF dataplane): no series, the backend gauge says none; legacy save never runs without its modules', async () => {
+  test('no Calico chains: no series, the backend gauge says none; legacy save never runs without its tables', async () => {
     const netns = namespace();
     const { text } = await scrape(netns, {}, () => false);
-    assert.equal(sampleValue(text, 'flowlens_accounting_backend', { backend: 'none' }), 1);
+    assert.equal(sampleValue(text, 'flowlens_accounting_backend_info', { backend: 'none' }), 1);
     assert.ok(!/^policy_accept_counter\{/m.test(text));
   });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Apportioner, proportional } from '../../src/accounting/apportion.js';
 import { classify } from '../../src/accounting/classify.js';
 import { parseIptablesSave, words } from '../../src/accounting/iptables-save.js';
 import { parseNftJson } from '../../src/accounting/nft-json.js';
@@ -17,7 +18,7 @@ test('iptables-save: counters as exact 64-bit BigInts, quoted and bare comments,
 [x:1] -A broken
 COMMIT
 `);
-  assert.equal(skipped, 1);
+  assert.deepEqual([...skipped], [['malformed', 1]]);
   const rules = ruleset.get('filter')!.chains.get('cali-tw-x')!.rules;
   assert.equal(rules[0]!.packets, 18446744073709551615n);
   assert.equal(rules[0]!.bytes, 9007199254740993n);
@@ -30,7 +31,27 @@ COMMIT
   assert.equal(words('"unterminated'), undefined);
 });
 
-test('nft -j: counters beyond 2^53 kept exactly, negative (>= 2^63) values read as unsigned', () => {
+test('iptables-save: negative and overflowing counters skipped by reason (never 2^64-1), marks and conntrack states read, damaged chains named', () => {
+  const { ruleset, skipped, damaged, samples } = parseIptablesSave(`*filter
+[-1:180] -A cali-tw-x -m comment --comment "Return if policy accepted" -m mark --mark 0x10000/0x10000 -j RETURN
+[18446744073709551616:0] -A cali-tw-y -j DROP
+[3:180] -A cali-tw-z -m mark ! --mark 0x0/0x30000 -j RETURN
+[1:60] -A cali-tw-z -j MARK --set-xmark 0x10000/0x10000
+[2:120] -A cali-tw-z -m conntrack --ctstate INVALID -j DROP
+COMMIT
+[1:1] -A outside -j DROP
+`);
+  assert.deepEqual(Object.fromEntries(skipped), { negative_counter: 1, counter_overflow: 1, outside_table: 1 });
+  assert.deepEqual([...damaged].sort(), ['filter/cali-tw-x', 'filter/cali-tw-y']);
+  assert.equal(samples[0], '[-1:180] -A cali-tw-x -m comment --comment "Return if policy accepted" -m mark --mark 0x10000/0x10000 -j RETURN');
+  const z = ruleset.get('filter')!.chains.get('cali-tw-z')!.rules;
+  assert.deepEqual(z[0]!.mark, { value: 0, mask: 0x30000, negated: true });
+  assert.deepEqual(z[1]!.setMark, { set: 0x10000, clear: 0 });
+  assert.equal(z[2]!.ctstate, 'INVALID');
+  assert.equal(ruleset.get('filter')!.chains.get('cali-tw-x'), undefined);
+});
+
+test('nft -j: counters beyond 2^53 kept exactly, negative values skipped and counted, marks read', () => {
   const json = JSON.stringify({
     nftables: [
       { chain: { family: 'ip', table: 'calico', name: 'filter-cali-tw-x', handle: 1 } },
@@ -39,11 +60,29 @@ test('nft -j: counters beyond 2^53 kept exactly, negative (>= 2^63) values read 
   })
     .replace('"packets":0', '"packets":9007199254740993')
     .replace('"bytes":0', '"bytes":-1');
-  const rule = parseNftJson(json).ruleset.get('filter')!.chains.get('cali-tw-x')!.rules[0]!;
-  assert.equal(rule.packets, 9007199254740993n);
-  assert.equal(rule.bytes, 18446744073709551615n);
-  assert.deepEqual(rule.comments, ['cali:a', 'Return if policy accepted']);
-  assert.throws(() => parseNftJson('not json'), /not JSON/);
+  const parsed = parseNftJson(json);
+  assert.deepEqual(Object.fromEntries(parsed.skipped), { negative_counter: 1 });
+  assert.deepEqual([...parsed.damaged], ['filter/cali-tw-x']);
+  const exact = parseNftJson(json.replace('"bytes":-1', '"bytes":7')).ruleset.get('filter')!.chains.get('cali-tw-x')!.rules[0]!;
+  assert.equal(exact.packets, 9007199254740993n);
+  assert.equal(exact.bytes, 7n);
+  assert.deepEqual(exact.comments, ['cali:a', 'Return if policy accepted']);
+  assert.throws(() => parseNftJson('table ip calico {\n}'), /not JSON[\s\S]*without -j/);
+  const marks = JSON.stringify({
+    nftables: [
+      { rule: { chain: 'filter-cali-tw-x', expr: [{ match: { op: '==', left: { '&': [{ meta: { key: 'mark' } }, 131072] }, right: 0 } }, { counter: { packets: 1, bytes: 2 } }, { jump: { target: 'filter-cali-pi-p' } }] } },
+      { rule: { chain: 'filter-cali-tw-x', expr: [{ counter: { packets: 1, bytes: 2 } }, { mangle: { key: { meta: { key: 'mark' } }, value: { '&': [{ meta: { key: 'mark' } }, 4294770687] } } }] } },
+      { rule: { chain: 'filter-cali-tw-x', expr: [{ match: { op: 'in', left: { ct: { key: 'state' } }, right: 'invalid' } }, { counter: { packets: 1, bytes: 2 } }, { drop: null }] } },
+      { rule: { chain: 'filter-cali-pi-p', expr: [{ counter: { packets: 1, bytes: 2 } }, { mangle: { key: { meta: { key: 'mark' } }, value: { '|': [{ meta: { key: 'mark' } }, 65536] } } }] } },
+    ],
+  });
+  const chains = parseNftJson(marks).ruleset.get('filter')!.chains;
+  const [jump, clear, invalid] = chains.get('cali-tw-x')!.rules;
+  assert.deepEqual(jump!.mark, { value: 0, mask: 0x20000, negated: false });
+  assert.equal(jump!.target, 'cali-pi-p');
+  assert.deepEqual(clear!.setMark, { set: 0, clear: 0x30000 });
+  assert.equal(invalid!.ctstate, 'INVALID');
+  assert.deepEqual(chains.get('cali-pi-p')!.rules[0]!.setMark, { set: 0x10000, clear: 0 });
 });
 
 test('the classifier never looks at chain order: a shuffled dump classifies the same', () => {
@@ -54,7 +93,7 @@ test('the classifier never looks at chain order: a shuffled dump classifies the 
   const summary = (dump: string): string =>
     JSON.stringify(
       classify(parseIptablesSave(dump).ruleset)
-        .map((endpoint) => ({ ...endpoint, accepts: [...endpoint.accepts.values()], drops: endpoint.drops && { ...endpoint.drops, tiers: [...endpoint.drops.tiers] } }))
+        .endpoints.map((endpoint) => ({ ...endpoint, verdicts: [...endpoint.verdicts], noPolicy: endpoint.noPolicy && [...endpoint.noPolicy], drops: [...endpoint.drops] }))
         .sort((a, b) => `${a.iface}${a.direction}`.localeCompare(`${b.iface}${b.direction}`)),
       (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value),
     );
@@ -89,6 +128,20 @@ test('parsers and classifier fuzzed: arbitrary and mutated input never throws (n
       assert.match((error as Error).message, /no "nftables" array/);
     }
   }
+});
+
+test('apportioning: integer parts that sum to the total, exact with one weight, monotone across scrapes, restarted by a reset', () => {
+  assert.deepEqual(proportional(10n, [1n, 1n, 1n]), [4n, 3n, 3n]);
+  assert.deepEqual(proportional(7n, [0n, 0n], 1), [0n, 7n]);
+  assert.deepEqual(proportional(5n, [3n, 0n]), [5n, 0n]);
+  const apportioner = new Apportioner();
+  assert.deepEqual(apportioner.split('k', 10n, [5n, 5n]), [5n, 5n]);
+  // The second category's weight stops growing: all growth goes to the first; nothing goes backwards.
+  assert.deepEqual(apportioner.split('k', 20n, [95n, 5n]), [15n, 5n]);
+  assert.deepEqual(apportioner.split('k', 4n, [2n, 2n]), [2n, 2n], 'a total that decreased: counters restarted');
+  apportioner.sweep();
+  apportioner.sweep();
+  assert.deepEqual(apportioner.split('k', 30n, [1n, 2n]), [10n, 20n], 'forgotten after a sweep without use');
 });
 
 test("Felix's length-limited chain names: the test vectors of felix/rules and libcalico-go/lib/hash", () => {
