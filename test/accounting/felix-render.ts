@@ -393,7 +393,7 @@ export class Renderer {
   }
 
   /** `iptables-restore -c` input (one family). */
-  iptables(): string {
+  iptables(family: 4 | 6 = 4): string {
     const names = [...this.chains.keys()].sort();
     const lines = ['*filter', ...names.map((name) => `:${name} - [0:0]`)];
     for (const name of names) {
@@ -412,7 +412,7 @@ export class Renderer {
         else if (a.type === 'mark') parts.push('-j', 'MARK', '--set-xmark', `${hex(a.set)}/${hex((a.set | a.clear) >>> 0)}`);
         else if (a.type === 'nflog') parts.push('-j', 'NFLOG', '--nflog-prefix', `"${a.prefix}"`, '--nflog-group', '1');
         else if (a.type === 'log') parts.push('-j', 'LOG', '--log-prefix', '"calico-packet: "');
-        else if (a.type === 'reject') parts.push('-j', 'REJECT', '--reject-with', 'icmp-port-unreachable');
+        else if (a.type === 'reject') parts.push('-j', 'REJECT', '--reject-with', family === 4 ? 'icmp-port-unreachable' : 'icmp6-port-unreachable');
         else if (a.type !== 'none') parts.push('-j', a.type.toUpperCase());
         lines.push(parts.join(' '));
       });
