@@ -37,6 +37,8 @@ const API_GROUPS: Record<string, string> = {
   replicasets: 'apps',
   jobs: 'batch',
   networkpolicies: 'networking.k8s.io',
+  adminnetworkpolicies: 'policy.networking.k8s.io',
+  baselineadminnetworkpolicies: 'policy.networking.k8s.io',
 };
 
 const workloads = (objects: Json[]): Json[] => objects.filter((object) => object.kind === 'DaemonSet' || object.kind === 'Deployment');

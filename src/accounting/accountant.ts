@@ -10,7 +10,7 @@ import { classify, type Classified, type EndpointCounts } from './classify.js';
 import type { AccountingConfig } from './config.js';
 import { CommandError, detectBackend, dump, FAMILIES, type Detected, type DumpOptions, type Family } from './dump.js';
 import { APPORTIONED, BACKEND, DATAPLANE_DROPS, DROPPED_SCRAPES, ERRORS, NO_POLICY_DROP, POLICY_ACCEPT, POLICY_ACCEPT_DROP, POLICY_BYTES, POLICY_PACKETS, SCRAPE_DURATION, SCRAPE_SUCCESS, SKIPPED_LINES, UNKNOWN_INTERFACES } from './metrics.js';
-import { knpChains } from './policy-hash.js';
+import { adminChains, knpChains } from './policy-hash.js';
 
 // Calico policy accounting (calico-accountant's job, for Calico 3.26-3.32 and
 // every backend): at each scrape, one dump of Felix's rules per address
@@ -191,16 +191,20 @@ export class Accountant implements Component {
 
   private policyNames: { generation: number; chains: Map<string, string>; names: string[] } | undefined;
 
-  /** A hashed policy chain without a readable comment: the Kubernetes NetworkPolicy whose name hashes to it, if any. */
+  /** A hashed policy chain without a readable comment: the (Admin)NetworkPolicy whose name hashes to it, or the one a cut comment begins. */
   private hashedName(chain: string, cut: string | undefined): string | undefined {
     const cache = this.cache!;
     if (this.policyNames?.generation !== cache.generation) {
       const chains = new Map<string, string>();
       const names: string[] = [];
-      for (const policy of cache.networkPolicies()) {
-        for (const [name, seed] of knpChains(policy.metadata.namespace ?? '', policy.metadata.name)) chains.set(name, seed);
-        names.push(`${policy.metadata.namespace ?? ''}/knp.default.${policy.metadata.name}`);
-      }
+      const add = (candidates: Map<string, string>): void => {
+        for (const [name, seed] of candidates) chains.set(name, seed);
+        names.push(...new Set(candidates.values()));
+      };
+      for (const policy of cache.networkPolicies()) add(knpChains(policy.metadata.namespace ?? '', policy.metadata.name));
+      const { admin, baseline } = cache.adminNetworkPolicies();
+      for (const policy of admin) add(adminChains('admin', policy.metadata.name));
+      for (const policy of baseline) add(adminChains('baseline', policy.metadata.name));
       this.policyNames = { generation: cache.generation, chains, names };
     }
     const hashed = this.policyNames.chains.get(chain);

@@ -14,7 +14,7 @@ export const accountingDefinition = defineComponent({
   env: ACCOUNTING_ENVIRONMENT,
   schema: accountingSchema,
   // Workloads are named from the pods of this node and their owners; hashed policy chains without
-  // a comment are matched against the NetworkPolicies' names.
-  kubernetes: () => ({ setting: 'accounting', kinds: ['pods', 'replicasets', 'jobs', 'networkpolicies'] }),
+  // a readable comment are matched against the names of the NetworkPolicies and (Baseline)AdminNetworkPolicies.
+  kubernetes: () => ({ setting: 'accounting', kinds: ['pods', 'replicasets', 'jobs', 'networkpolicies', 'adminnetworkpolicies', 'baselineadminnetworkpolicies'] }),
   create: (config, context) => new Accountant({ config, logger: context.logger, metrics: context.metrics, kube: () => context.services.get(KUBE), nodeName: context.identity.nodeName }),
 });

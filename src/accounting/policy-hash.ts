@@ -34,3 +34,17 @@ export function knpChains(namespace: string, name: string): Map<string, string> 
   }
   return out;
 }
+
+/** The policy chains an AdminNetworkPolicy (or BaselineAdminNetworkPolicy) gets in Calico 3.28-3.31, with the seed's name for it. */
+export function adminChains(kind: 'admin' | 'baseline', name: string): Map<string, string> {
+  const tier = kind === 'admin' ? 'adminnetworkpolicy' : 'baselineadminnetworkpolicy';
+  const v1 = `${kind === 'admin' ? 'kanp' : 'kbanp'}.${tier}.${name}`;
+  const out = new Map<string, string>();
+  for (const prefix of ['cali-pi-', 'cali-po-']) {
+    for (const suffix of [v1, `${tier}/${v1}`]) {
+      out.set(lengthLimitedId(prefix, suffix), v1);
+      out.set(lengthLimitedId(prefix, suffix, NFT_MAX), v1);
+    }
+  }
+  return out;
+}

@@ -26,7 +26,7 @@ import { KUBE_ERRORS, KUBE_EVENTS, KUBE_IP_LOOKUPS, KUBE_LAST_SYNC, KUBE_OBJECTS
 // Jobs as metadata only (for owner resolution), with the indexes lookups
 // need. Lookups are synchronous map reads; they never call the API server.
 
-export type KubeKind = 'pods' | 'services' | 'nodes' | 'endpointslices' | 'replicasets' | 'jobs' | 'networkpolicies';
+export type KubeKind = 'pods' | 'services' | 'nodes' | 'endpointslices' | 'replicasets' | 'jobs' | 'networkpolicies' | 'adminnetworkpolicies' | 'baselineadminnetworkpolicies';
 
 /** What a cache watches unless told otherwise (networkpolicies only when a component asks). */
 export const DEFAULT_KINDS: readonly KubeKind[] = ['pods', 'services', 'nodes', 'endpointslices', 'replicasets', 'jobs'];
@@ -67,10 +67,13 @@ const PATHS: Record<KubeKind, string> = {
   replicasets: '/apis/apps/v1/replicasets',
   jobs: '/apis/batch/v1/jobs',
   networkpolicies: '/apis/networking.k8s.io/v1/networkpolicies',
+  adminnetworkpolicies: '/apis/policy.networking.k8s.io/v1alpha1/adminnetworkpolicies',
+  baselineadminnetworkpolicies: '/apis/policy.networking.k8s.io/v1alpha1/baselineadminnetworkpolicies',
 };
 
-/** Kinds whose absence (403) degrades owner resolution instead of blocking readiness. */
-const OPTIONAL: ReadonlySet<KubeKind> = new Set(['jobs', 'networkpolicies']);
+/** Kinds whose absence (403; 404 for the AdminNetworkPolicy CRDs, often not installed) degrades a feature instead of blocking readiness. */
+const OPTIONAL: ReadonlySet<KubeKind> = new Set(['jobs', 'networkpolicies', 'adminnetworkpolicies', 'baselineadminnetworkpolicies']);
+const POLICY_KINDS: ReadonlySet<KubeKind> = new Set(['networkpolicies', 'adminnetworkpolicies', 'baselineadminnetworkpolicies']);
 
 const LEADING_ZERO = /(^|\.)0\d/;
 
@@ -149,6 +152,8 @@ export class KubeCache implements Component {
   private readonly replicaSets = new Map<string, SlimOwned>();
   private readonly jobs = new Map<string, SlimOwned>();
   private readonly policies = new Map<string, SlimOwned>();
+  private readonly adminPolicies = new Map<string, SlimOwned>();
+  private readonly baselinePolicies = new Map<string, SlimOwned>();
 
   // Indexes.
   private readonly byIp = new IpIndex();
@@ -207,11 +212,13 @@ export class KubeCache implements Component {
         else if (stat.type === 'error') {
           errors?.inc({ kind, status: String(stat.statusCode ?? 0) });
           this.lastFailure = `${kind}: ${stat.message}`;
-          if (stat.statusCode === 403 && OPTIONAL.has(kind) && !this.forbidden.has(kind)) {
+          const absent = stat.statusCode === 404 && kind.includes('adminnetworkpolicies');
+          if ((stat.statusCode === 403 || absent) && OPTIONAL.has(kind) && !this.forbidden.has(kind)) {
             this.forbidden.add(kind);
             this.settleForbidden.get(kind)?.();
-            const lost = kind === 'networkpolicies' ? 'hashed policy chains without a comment keep their chain name' : 'owners of that kind are not resolved';
-            options.logger.warn({ kind }, `no permission to list ${kind}: ${lost} (see docs/kubernetes-cache.md, RBAC)`);
+            const lost = POLICY_KINDS.has(kind) ? 'hashed policy chains without a readable comment keep their chain name' : 'owners of that kind are not resolved';
+            if (absent) options.logger.info({ kind }, `${kind} are not served (the CRD is not installed): ${lost}`);
+            else options.logger.warn({ kind }, `no permission to list ${kind}: ${lost} (see docs/kubernetes-cache.md, RBAC)`);
             void this.reflectors.get(kind)?.stop();
           }
         }
@@ -273,6 +280,10 @@ export class KubeCache implements Component {
         return new Reflector(config, { ...common, slim: slimOwned, metadataOnly: true, events: this.storeEvents(this.jobs) });
       case 'networkpolicies':
         return new Reflector(config, { ...common, slim: slimOwned, metadataOnly: true, events: this.storeEvents(this.policies) });
+      case 'adminnetworkpolicies':
+        return new Reflector(config, { ...common, slim: slimOwned, metadataOnly: true, events: this.storeEvents(this.adminPolicies) });
+      case 'baselineadminnetworkpolicies':
+        return new Reflector(config, { ...common, slim: slimOwned, metadataOnly: true, events: this.storeEvents(this.baselinePolicies) });
     }
   }
 
@@ -367,6 +378,10 @@ export class KubeCache implements Component {
         return this.jobs;
       case 'networkpolicies':
         return this.policies;
+      case 'adminnetworkpolicies':
+        return this.adminPolicies;
+      case 'baselineadminnetworkpolicies':
+        return this.baselinePolicies;
     }
   }
 
@@ -480,6 +495,11 @@ export class KubeCache implements Component {
   /** Kubernetes NetworkPolicies (metadata only; empty unless the cache watches networkpolicies). */
   networkPolicies(): IterableIterator<SlimOwned> {
     return this.policies.values();
+  }
+
+  /** AdminNetworkPolicies and BaselineAdminNetworkPolicies (metadata only; empty unless watched and served). */
+  adminNetworkPolicies(): { admin: IterableIterator<SlimOwned>; baseline: IterableIterator<SlimOwned> } {
+    return { admin: this.adminPolicies.values(), baseline: this.baselinePolicies.values() };
   }
 
   /** The EndpointSlices of a service ("namespace/name"). */

@@ -11,7 +11,7 @@ import { DEFAULT_KINDS, KubeCache, type KubeKind } from './metadata-cache.js';
 
 export const KUBE: ServiceKey<KubeCache> = { name: 'kubernetes' };
 
-const KINDS: ReadonlySet<string> = new Set<KubeKind>(['pods', 'services', 'nodes', 'endpointslices', 'replicasets', 'jobs', 'networkpolicies']);
+const KINDS: ReadonlySet<string> = new Set<KubeKind>(['pods', 'services', 'nodes', 'endpointslices', 'replicasets', 'jobs', 'networkpolicies', 'adminnetworkpolicies', 'baselineadminnetworkpolicies']);
 
 /** Names from component definitions (contracts speak strings) as cache kinds; an unknown name is a bug. */
 export function kubeKinds(names: readonly string[]): KubeKind[] {

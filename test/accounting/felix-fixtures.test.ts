@@ -10,7 +10,7 @@ import { KubeApiServer } from '../support/kube-api-server.js';
 import { pod } from '../support/kube-fixtures.js';
 import { promtoolCheck } from '../support/promtool.js';
 import { build, type Expected, type Scenario } from './felix-render.js';
-import { classic, IFACES, more, tiered } from './felix-scenarios.js';
+import { classic, IFACES, LONG_ANP, more, tiered } from './felix-scenarios.js';
 import { Netns, netfilterSkip } from './netns.js';
 
 // Felix-rendered rule sets (felix-render.ts) for every supported Calico
@@ -74,8 +74,9 @@ describe('accounting against rule sets rendered as Felix renders them, Calico 3.
     api.apply('pods', pod({ namespace: 'default', name: 'web-0', node: 'n1', ips: ['10.65.0.6'], labels: { app: 'web' }, owners: [{ kind: 'StatefulSet', name: 'web' }] }));
     api.apply('pods', pod({ namespace: 'prod', name: 'api-1', node: 'n1', ips: ['10.65.1.1'], labels: { app: 'api' } }));
     api.apply('pods', pod({ namespace: 'prod', name: 'api-2', node: 'n1', ips: ['10.65.1.2'], labels: { app: 'api' } }));
+    api.apply('adminnetworkpolicies', { metadata: { name: LONG_ANP } });
     const loaded = await loadKubeConfig({ kubeconfig: api.writeKubeconfig() });
-    cache = new KubeCache({ config: loaded!.config, logger, kinds: ['pods', 'replicasets', 'networkpolicies'] });
+    cache = new KubeCache({ config: loaded!.config, logger, kinds: ['pods', 'replicasets', 'networkpolicies', 'adminnetworkpolicies', 'baselineadminnetworkpolicies'] });
     await cache.start();
     await cache.synced(AbortSignal.timeout(10_000));
   });

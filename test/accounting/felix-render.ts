@@ -216,7 +216,7 @@ export class Renderer {
     const { accept, pass, drop } = this.marks;
     for (const spec of rules) {
       const match: Match = spec.port !== undefined ? { proto: spec.proto ?? 'tcp', port: spec.port } : NONE;
-      const prefix = (letter: string): string => `${letter}${direction === 'ingress' ? 'I' : 'E'}|${tier}|${policy.name}`;
+      const prefix = (letter: string): string => `${letter}${direction === 'ingress' ? 'I' : 'E'}|${tier}|${policy.name}`.slice(0, 63); // Felix cuts NFLOG prefixes to 63 characters
       if (spec.action === 'log') {
         out.push(rule(match, { type: 'log' }));
         continue;

@@ -7,6 +7,8 @@ import type { Endpoint, Packet, Policy, Scenario, Tier, Version } from './felix-
 // two), a host endpoint with forward policy, dual stack, and the drops
 // outside policy. Workloads are pods the tests' Kubernetes server serves.
 
+export const LONG_ANP = `lockdown-of-the-legacy-mail-relay-${'and-its-neighbours-'.repeat(4)}until-migrated`;
+
 export const IFACES = {
   nginx: 'calic440f455693', // default/nginx
   web: 'cali0d7763386da', // default/web-0
@@ -49,7 +51,12 @@ function defaultTier(version: Version): Policy[] {
 /** Calico 3.29-3.32: four tiers. */
 export function tiered(version: Version, options: Partial<Scenario> = {}): Scenario {
   const tiers: Tier[] = [
-    { name: 'adminnetworkpolicy', defaultAction: 'Pass', policies: version >= '3.32' ? [] : [{ kind: 'anp', name: 'block-telnet', selector: 'all', ingress: [deny(23)] }] },
+    {
+      name: 'adminnetworkpolicy',
+      defaultAction: 'Pass',
+      // A name so long that nftables cuts the policy chain's comment (Felix keeps 128 characters).
+      policies: version >= '3.32' ? [] : [{ kind: 'anp', name: 'block-telnet', selector: 'all', ingress: [deny(23)] }, { kind: 'anp', name: LONG_ANP, selector: 'app=nginx', ingress: [deny(24)] }],
+    },
     {
       name: 'security',
       defaultAction: 'Deny',
@@ -87,6 +94,7 @@ function packets(tiered: boolean): Packet[] {
     p(nginx, 'ingress', 22, 2),
     p(nginx, 'ingress', 23, 4),
     p(nginx, 'ingress', 25, 1),
+    p(nginx, 'ingress', 24, 2),
     p(nginx, 'ingress', 8080, 2),
     p(nginx, 'ingress', 8081, 1),
     p(nginx, 'ingress', 9000, 2),

@@ -187,6 +187,37 @@ describe('Kubernetes metadata cache against a list/watch API server (through @ku
       await denied.stop();
     }
   });
+
+  test('AdminNetworkPolicy CRDs not installed (404): the cache is ready without them; installed: their names are listed', async () => {
+    const bare = new KubeApiServer({ notServed: ['adminnetworkpolicies', 'baselineadminnetworkpolicies'], certs: api.certs });
+    await bare.start();
+    try {
+      const loaded = await loadKubeConfig({ kubeconfig: bare.writeKubeconfig() });
+      const cache = new KubeCache({ config: loaded!.config, logger, kinds: ['pods', 'adminnetworkpolicies', 'baselineadminnetworkpolicies'], backoff: { initialMs: 50, maxMs: 200 } });
+      await cache.start();
+      await cache.synced(AbortSignal.timeout(10_000));
+      assert.deepEqual([...cache.adminNetworkPolicies().admin], []);
+      await cache.stop();
+    } finally {
+      await bare.stop();
+    }
+    const served = new KubeApiServer({ certs: api.certs });
+    await served.start();
+    try {
+      served.apply('adminnetworkpolicies', { metadata: { name: 'block-telnet' } });
+      served.apply('baselineadminnetworkpolicies', { metadata: { name: 'default' } });
+      const loaded = await loadKubeConfig({ kubeconfig: served.writeKubeconfig() });
+      const cache = new KubeCache({ config: loaded!.config, logger, kinds: ['adminnetworkpolicies', 'baselineadminnetworkpolicies'] });
+      await cache.start();
+      await cache.synced(AbortSignal.timeout(10_000));
+      const { admin, baseline } = cache.adminNetworkPolicies();
+      assert.deepEqual([...admin].map((policy) => policy.metadata.name), ['block-telnet']);
+      assert.deepEqual([...baseline].map((policy) => policy.metadata.name), ['default']);
+      await cache.stop();
+    } finally {
+      await served.stop();
+    }
+  });
 });
 
 test('API access: the agent tries kubernetes.kubeconfig, in-cluster, $KUBECONFIG; enrich (as goflow2-kube-enricher) --kubeconfig, $KUBECONFIG, in-cluster', async () => {

@@ -21,6 +21,8 @@ export const KIND_PATHS = {
   replicasets: '/apis/apps/v1/replicasets',
   jobs: '/apis/batch/v1/jobs',
   networkpolicies: '/apis/networking.k8s.io/v1/networkpolicies',
+  adminnetworkpolicies: '/apis/policy.networking.k8s.io/v1alpha1/adminnetworkpolicies',
+  baselineadminnetworkpolicies: '/apis/policy.networking.k8s.io/v1alpha1/baselineadminnetworkpolicies',
 } as const;
 
 export type Kind = keyof typeof KIND_PATHS;
@@ -49,12 +51,16 @@ const KIND_NAMES: Record<Kind, { kind: string; apiVersion: string }> = {
   replicasets: { kind: 'ReplicaSet', apiVersion: 'apps/v1' },
   jobs: { kind: 'Job', apiVersion: 'batch/v1' },
   networkpolicies: { kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1' },
+  adminnetworkpolicies: { kind: 'AdminNetworkPolicy', apiVersion: 'policy.networking.k8s.io/v1alpha1' },
+  baselineadminnetworkpolicies: { kind: 'BaselineAdminNetworkPolicy', apiVersion: 'policy.networking.k8s.io/v1alpha1' },
 };
 
 export interface KubeApiServerOptions {
   readonly token?: string;
   /** Kinds answered with 403 Forbidden (RBAC the agent lacks). */
   readonly forbidden?: readonly Kind[];
+  /** Kinds answered with 404 Not Found (a CRD that is not installed). */
+  readonly notServed?: readonly Kind[];
   readonly certs?: CertSet;
   /** Plain HTTP without credentials, as `kubectl proxy` serves the API (the proxy adds them upstream). */
   readonly plain?: boolean;
@@ -74,6 +80,7 @@ export class KubeApiServer {
   private readonly watchers = new Set<Watcher>();
   private readonly sockets = new Set<Socket>();
   private readonly forbidden: Set<Kind>;
+  private readonly notServed: Set<Kind>;
   /** Requests served, for assertions: "list pods", "watch pods", "unauthorized /api/v1/pods", ... */
   readonly requests: string[] = [];
   /** Accept headers of list requests per kind. */
@@ -86,6 +93,7 @@ export class KubeApiServer {
     this.certSet = options.certs;
     this.plain = options.plain ?? false;
     this.forbidden = new Set(options.forbidden ?? []);
+    this.notServed = new Set(options.notServed ?? []);
     for (const kind of Object.keys(KIND_PATHS) as Kind[]) {
       this.objects.set(kind, new Map());
       this.history.set(kind, []);
@@ -240,7 +248,7 @@ export class KubeApiServer {
       this.requests.push(`unauthorized ${url.pathname}`);
       return status(response, 401, 'Unauthorized', 'Unauthorized');
     }
-    if (kind === undefined) return status(response, 404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
+    if (kind === undefined || this.notServed.has(kind)) return status(response, 404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
     if (this.forbidden.has(kind)) return status(response, 403, 'Forbidden', `${kind} is forbidden: User "system:serviceaccount:monitoring:flowlens" cannot list resource "${kind}" at the cluster scope`);
     const accept = request.headers.accept ?? '';
     const metadataOnly = accept.includes('as=PartialObjectMetadata');
