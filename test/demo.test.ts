@@ -74,7 +74,7 @@ test('npm run demo: every drop-in and flowlens family has live values within 30 
   await eventually(async () => (await missing()).length === 0, async () => `still missing: ${(await missing()).join(', ')}\n${stdout()}`, 30_000 - (Date.now() - started));
   const text = await (await fetch(metricsUrl)).text();
   assert.match(text, /^network_dial_error_total\{host="127\.0\.0\.5:\d+"\} [1-9]/m, 'the peer that is down is counted');
-  assert.match(text, /^policy_accept_counter\{pod="[^"]+",app="[^"]+",ip="10\.244\.[^"]+",type="tw",policy="[a-z-]+\/knp\.default\.[a-z-]+"\} [1-9]/m, 'policy names read from the dump');
+  assert.match(text, /^policy_accept_counter\{pod="[^"]+",pod_namespace="[^"]+",app="[^"]+",ip="10\.244\.[^"]+",type="tw",policy="[a-z-]+\/knp\.default\.[a-z-]+"\} [1-9]/m, 'policy names read from the dump');
   assert.match(text, /^no_policy_drop_counter\{[^}]+\} [1-9]/m, 'denied traffic counted');
   // Records that arrive before the cache synced pass unenriched (docs/kubernetes-cache.md); later ones are enriched.
   const lines = (): string[] => readFileSync(flowLog, 'utf8').split('\n').filter(Boolean);

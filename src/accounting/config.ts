@@ -14,7 +14,7 @@ export const accountingSchema = z
     nodeName: z.string().min(1).optional().meta({ description: "This agent's node (default: kubernetes.nodeName, i.e. NODE_NAME / NODENAME); only its pods are workloads." }),
     backend: z.enum(BACKENDS).default('auto').meta({
       description:
-        'Where Felix programs its rules: auto (detected, re-checked every 5 minutes, every minute while none is found: native nftables table `calico`, else iptables-nft, else iptables-legacy when its modules are loaded, else none), or one of them. file: replay an `iptables-save -c` dump from accounting.dumpFile (the demo; a support bundle). none: an eBPF dataplane or no Calico: no series, flowlens_accounting_backend says so.',
+        "Where Felix programs its rules: auto (detected as Felix decides: kubelet's hint chains, then rule counts between iptables-nft and iptables-legacy, native nftables table `calico` when it holds more; the eBPF dataplane recognised; legacy tools only when their kernel tables are loaded; re-checked every 5 minutes, every minute while none is found), or one of them. file: replay an `iptables-save -c` dump from accounting.dumpFile (the demo; a support bundle). none: no series. flowlens_accounting_backend_info names the backend in use (ebpf: policy runs in BPF programs, no series).",
     }),
     minimumCounter: z
       .int()

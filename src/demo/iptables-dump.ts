@@ -55,25 +55,26 @@ function endpoint(pod: DemoPod, elapsed: number, declare: (chain: string) => voi
   declare(tw);
   declare(fw);
   const incoming = FLOWS.filter((flow) => flow.to === pod.workload);
-  rule(0, tw, '-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT');
-  rule(0, tw, '-m comment --comment "Start of tier default" -j MARK --set-xmark 0x0/0x20000');
-  const seen = new Set<string>();
+  // Counters as the kernel keeps them: each rule sees what the rules before it let through.
+  const accepts = new Map<string, number>();
   for (const flow of incoming.filter((candidate) => candidate.allowed)) {
     const chain = chainFor('i', flow);
-    if (seen.has(chain)) continue;
-    seen.add(chain);
-    const accepted = incoming.filter((candidate) => candidate.allowed && chainFor('i', candidate) === chain).reduce((sum, candidate) => sum + soFar(candidate, pod.workload.replicas, elapsed), 0);
-    rule(0, tw, `-m mark --mark 0x0/0x20000 -j ${chain}`);
+    accepts.set(chain, (accepts.get(chain) ?? 0) + soFar(flow, pod.workload.replicas, elapsed));
+  }
+  const refused = incoming.filter((flow) => !flow.allowed).reduce((sum, flow) => sum + 2 * soFar(flow, pod.workload.replicas, elapsed), 0);
+  let remaining = [...accepts.values()].reduce((a, b) => a + b, 0) + refused;
+  rule(0, tw, '-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT');
+  rule(remaining, tw, '-m comment --comment "Start of tier default" -j MARK --set-xmark 0x0/0x20000');
+  for (const [chain, accepted] of accepts) {
+    rule(remaining, tw, `-m mark --mark 0x0/0x20000 -j ${chain}`);
     rule(accepted, tw, '-m comment --comment "Return if policy accepted" -m mark --mark 0x10000/0x10000 -j RETURN');
+    remaining -= accepted;
   }
-  if (incoming.length > 0) {
-    const dropped = incoming.filter((flow) => !flow.allowed).reduce((sum, flow) => sum + 2 * soFar(flow, pod.workload.replicas, elapsed), 0);
-    rule(dropped, tw, '-m comment --comment "End of tier default. Drop if no policies passed packet" -m mark --mark 0x0/0x20000 -j DROP');
-  }
+  if (incoming.length > 0) rule(remaining, tw, '-m comment --comment "End of tier default. Drop if no policies passed packet" -m mark --mark 0x0/0x20000 -j DROP');
   const outgoing = FLOWS.filter((flow) => flow.from === pod.workload && flow.to === 'internet');
   if (outgoing.length > 0) {
-    rule(0, fw, '-m comment --comment "Start of tier security" -j MARK --set-xmark 0x0/0x20000');
     const dropped = outgoing.reduce((sum, flow) => sum + 2 * soFar(flow, pod.workload.replicas, elapsed), 0);
+    rule(dropped, fw, '-m comment --comment "Start of tier security" -j MARK --set-xmark 0x0/0x20000');
     rule(dropped, fw, '-m comment --comment "End of tier security. Drop if no policies passed packet" -m mark --mark 0x0/0x20000 -j DROP');
   }
 }
