@@ -121,6 +121,14 @@ const NODE_DROPS: ReadonlyArray<readonly [RegExp, string]> = [
 
 const isDeny = (rule: Rule): boolean => rule.target === 'DROP' || rule.target === 'REJECT';
 
+/** `cali-pi-`, `cali-po-`, `cali-gi-`, `cali-go-` (the regexes, without running them on every rule). */
+function isPolicyOrGroup(target: string): boolean {
+  if (target.length < 9 || target.charCodeAt(7) !== 45 || !target.startsWith('cali-')) return false;
+  const kind = target.charCodeAt(5);
+  const direction = target.charCodeAt(6);
+  return (kind === 112 || kind === 103) && (direction === 105 || direction === 111);
+}
+
 function dropReason(rule: Rule, table: ReadonlyArray<readonly [RegExp, string]>): string | undefined {
   if (!isDeny(rule)) return undefined;
   if (table === ENDPOINT_DROPS && rule.ctstate === 'INVALID') return 'conntrack_invalid';
@@ -157,14 +165,14 @@ export function classify(ruleset: Ruleset, options: ClassifyOptions = {}): Class
       continue;
     }
     const kind = ENDPOINT_KINDS[match[1]!]!;
-    const counts: EndpointCounts = { ...kind, iface: match[2]!, chain: match[1]!, verdicts: new Map(), noPolicy: undefined, drops: new Map() };
+    const counts: EndpointCounts = { type: kind.type, direction: kind.direction, iface: match[2]!, chain: match[1]!, verdicts: new Map(), noPolicy: undefined, drops: new Map() };
     const walked = walk(chain, graph);
     for (const [reason, rule] of walked.drops) tally(counts.drops, reason, rule);
     for (const [tier, rule] of walked.noPolicy) {
       counts.noPolicy ??= new Map();
       tally(counts.noPolicy, tier, rule);
     }
-    const balanced = ![chain.name, ...walked.tiers.flatMap((tier) => tier.units.flatMap((unit) => [unit.target, ...graph.members(unit.target)]))].some((name) => damaged.has(`filter/${name}`));
+    const balanced = damaged.size === 0 || ![chain.name, ...walked.tiers.flatMap((tier) => tier.units.flatMap((unit) => [unit.target, ...graph.members(unit.target)]))].some((name) => damaged.has(`filter/${name}`));
     if (!balanced) unbalanced++;
     apportioned += attribute(counts, walked.tiers, graph, apportioner, `${chain.name}`, balanced);
     out.push(counts);
@@ -212,6 +220,7 @@ interface Walked {
 
 function tierStart(rule: Rule): string | undefined {
   for (const text of rule.comments) {
+    if (!text.startsWith('Start of ')) continue;
     if (text === 'Start of policies') return 'default';
     const match = START_OF_TIER.exec(text);
     if (match) return match[1];
@@ -240,13 +249,13 @@ function walk(chain: Chain, graph: ChainGraph): Walked {
     if (!guarded && tier !== undefined) tier.exit ??= rule;
   };
   for (const rule of chain.rules) {
-    const start = tierStart(rule);
+    const start = rule.target === 'MARK' ? tierStart(rule) : undefined; // a tier starts by clearing the pass mark
     if (start !== undefined) {
       follow(rule, false);
       tiers.push((tier = { name: start, units: [], endDrop: false }));
       continue;
     }
-    if (POLICY_CHAIN.test(rule.target) || GROUP_CHAIN.test(rule.target)) {
+    if (isPolicyOrGroup(rule.target)) {
       if (tier === undefined) tiers.push((tier = { name: 'default', units: [], endDrop: false })); // 3.28: no tier start rule
       follow(rule, true);
       tier.units.push({ target: rule.target, jump: rule });
@@ -307,19 +316,22 @@ const sum = (values: readonly bigint[]): bigint => values.reduce((a, b) => a + b
  */
 function attribute(counts: EndpointCounts, tiers: readonly TierSegment[], graph: ChainGraph, apportioner: Apportioner, chainName: string, balanced: boolean): number {
   let apportioned = 0;
+  // By policy chain (each belongs to one tier), then verdict: no key strings built per count.
+  const byChain = new Map<string, { tier: string; verdicts: Partial<Record<Verdict, Tally>> }>();
   const record = (chain: string, tier: string, verdict: Verdict, field: Field, value: bigint): void => {
-    const policy = graph.names.label(chain, tier);
-    const key = `${tier}\u0000${policy}\u0000${verdict}`;
-    const entry = counts.verdicts.get(key) ?? { policy, tier, verdict, packets: 0n, bytes: 0n };
-    entry[field] += value;
-    counts.verdicts.set(key, entry);
+    let entry = byChain.get(chain);
+    if (entry === undefined) byChain.set(chain, (entry = { tier, verdicts: {} }));
+    const tally = (entry.verdicts[verdict] ??= { packets: 0n, bytes: 0n });
+    tally[field] += value;
   };
   tiers.forEach((tier, tierIndex) => {
+    const views = tier.units.map((unit) => graph.unit(unit.target));
     for (const field of ['packets', 'bytes'] as const) {
       const key = `${chainName}|${tierIndex}|${field}`;
-      const units = tier.units.map((unit) => ({ unit, view: graph.unit(unit.target), jumped: unit.jump[field], accepted: unit.accept?.[field] ?? 0n }));
+      const units = tier.units.map((unit, index) => ({ unit, view: views[index]!, jumped: unit.jump[field], accepted: unit.accept?.[field] ?? 0n }));
       /** Splits `total` by `weights`, monotonically; counts it as apportioned when a shared chain's weights really split it. */
       const split = (name: string, total: bigint, weights: readonly bigint[], shared: boolean): bigint[] => {
+        if (weights.length === 1) return [max0(total)]; // one category: nothing to apportion
         if (field === 'packets' && shared && total > 0n && weights.filter((weight) => weight > 0n).length > 1) apportioned++;
         return apportioner.split(`${key}|${name}`, max0(total), weights);
       };
@@ -328,6 +340,7 @@ function attribute(counts: EndpointCounts, tiers: readonly TierSegment[], graph:
         split(`${index}|allow`, accepted, view.accepts.map((category) => category.weight[field]), view.shared).forEach((value, i) => record(view.accepts[i]!.chain, tier.name, 'allow', field, value));
       });
       if (!balanced || units.length === 0) continue; // a rule could not be read: no derived counts
+      if (units.every(({ view }) => view.denies.length === 0 && view.passes.length === 0)) continue; // allow-only policies (most Kubernetes ones): nothing else to derive
       const denied = units.map(() => 0n);
       const passed = units.map(() => 0n);
       const decided = units.map(({ unit, jumped, accepted }) => (unit.follower?.guarded ? max0(jumped - accepted - unit.follower.rule[field]) : undefined));
@@ -351,7 +364,7 @@ function attribute(counts: EndpointCounts, tiers: readonly TierSegment[], graph:
             passLeft -= passed[index]!;
           }
         });
-        const shares = both.length === 1 ? [max0(passLeft)] : split('passes', passLeft, both.map((index) => weight(units[index]!.view.passes)), true);
+        const shares = both.length <= 1 ? [max0(passLeft)] : split('passes', passLeft, both.map((index) => weight(units[index]!.view.passes)), true);
         both.forEach((index, i) => {
           const total = decided[index]!;
           passed[index] = shares[i]! > total ? total : shares[i]!;
@@ -383,7 +396,17 @@ function attribute(counts: EndpointCounts, tiers: readonly TierSegment[], graph:
       });
     }
   });
-  for (const [key, entry] of counts.verdicts) if (entry.packets === 0n && entry.bytes === 0n && entry.verdict !== 'allow') counts.verdicts.delete(key);
+  for (const [chain, { tier, verdicts }] of byChain) {
+    const policy = graph.names.label(chain, tier);
+    for (const verdict of ['allow', 'deny', 'pass'] as const) {
+      const tally = verdicts[verdict];
+      if (tally === undefined || (verdict !== 'allow' && tally.packets === 0n && tally.bytes === 0n)) continue;
+      const key = `${tier}\u0000${policy}\u0000${verdict}`;
+      const entry = counts.verdicts.get(key);
+      if (entry === undefined) counts.verdicts.set(key, { policy, tier, verdict, packets: tally.packets, bytes: tally.bytes });
+      else add(entry, tally);
+    }
+  }
   return apportioned;
 }
 
@@ -442,7 +465,7 @@ class ChainGraph {
     for (const chain of this.chains.values()) {
       const endpoint = ENDPOINT_CHAIN.test(chain.name);
       for (const rule of chain.rules) {
-        if (POLICY_CHAIN.test(rule.target) || GROUP_CHAIN.test(rule.target)) {
+        if (isPolicyOrGroup(rule.target)) {
           const entry = this.inflow.get(rule.target) ?? { tally: zero(), users: 0 };
           add(entry.tally, rule);
           entry.users++;
@@ -551,7 +574,8 @@ const KIND_COMMENT = /^([A-Za-z]+) (.+) (?:ingress|egress)$/;
 const CUT_COMMENT = /^(?:Policy|[A-Za-z]+Policy) (\S+)$/;
 
 class PolicyNames {
-  private readonly memo = new Map<string, string>();
+  /** By tier, then chain. */
+  private readonly memo = new Map<string, Map<string, string>>();
 
   constructor(
     private readonly chains: Map<string, Chain>,
@@ -560,9 +584,10 @@ class PolicyNames {
 
   /** A policy chain's name in the seed's form (`default/knp.default.allow-nginx`); the chain name itself when nothing tells. */
   label(chainName: string, tier: string): string {
-    const key = `${tier}\u0000${chainName}`;
-    let label = this.memo.get(key);
-    if (label === undefined) this.memo.set(key, (label = this.policy(chainName, tier)));
+    let byChain = this.memo.get(tier);
+    if (byChain === undefined) this.memo.set(tier, (byChain = new Map()));
+    let label = byChain.get(chainName);
+    if (label === undefined) byChain.set(chainName, (label = this.policy(chainName, tier)));
     return label;
   }
 

@@ -104,10 +104,33 @@ function chainName(line: string): string | undefined {
 /** `0x10000/0x10000` (or a bare value: mask all ones). */
 function markPair(text: string | undefined): { value: number; mask: number } | undefined {
   if (text === undefined) return undefined;
-  const [value, mask] = text.split('/');
-  const v = Number(value);
-  const m = mask === undefined ? 0xffffffff : Number(mask);
-  return Number.isInteger(v) && Number.isInteger(m) ? { value: v >>> 0, mask: m >>> 0 } : undefined;
+  const slash = text.indexOf('/');
+  const v = Number(slash < 0 ? text : text.slice(0, slash));
+  const m = slash < 0 ? 0xffffffff : Number(text.slice(slash + 1));
+  return Number.isInteger(v) && Number.isInteger(m) && text !== '' ? { value: v >>> 0, mask: m >>> 0 } : undefined;
+}
+
+/** Whether the word at [start, start + size) of `line` is `option`. */
+function is(line: string, start: number, size: number, option: string): boolean {
+  return size === option.length && line.startsWith(option, start);
+}
+
+/** The index just past the word starting at `start` (quoted words included); -1 for an unterminated quote. */
+function wordEnd(line: string, start: number): number {
+  if (line.charCodeAt(start) !== 34) {
+    let end = start;
+    while (end < line.length && line.charCodeAt(end) !== 32 && line.charCodeAt(end) !== 9) end++;
+    return end;
+  }
+  let close = start + 1;
+  for (;;) {
+    close = line.indexOf('"', close);
+    if (close < 0) return -1;
+    let backslashes = 0;
+    for (let j = close - 1; j > start && line.charCodeAt(j) === 92; j--) backslashes++;
+    if (backslashes % 2 === 0) return close + 1;
+    close++;
+  }
 }
 
 function parseRule(line: string): { chain: string; rule: Rule } | SkipReason {
@@ -137,38 +160,54 @@ function parseRule(line: string): { chain: string; rule: Rule } | SkipReason {
   let mark: MarkMatch | undefined;
   let setMark: MarkChange | undefined;
   let ctstate: string | undefined;
+  // Options are compared in place; only the values the model keeps are sliced out (a dump holds
+  // tens of thousands of rules of a dozen words each).
+  const length = line.length;
   for (;;) {
-    const token = nextWord(line, cursor);
-    if (token === null) return 'malformed';
-    if (token === undefined) break;
-    if (token === '!') {
+    let i = cursor.pos;
+    while (i < length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
+    if (i >= length) break;
+    const first = line.charCodeAt(i);
+    if (first !== 45 && first !== 33) {
+      // a value ("tcp", "0x10000/0x10000", a quoted text): not an option
+      const end = wordEnd(line, i);
+      if (end < 0) return 'malformed';
+      cursor.pos = end;
+      negate = false;
+      continue;
+    }
+    let end = i;
+    while (end < length && line.charCodeAt(end) !== 32 && line.charCodeAt(end) !== 9) end++;
+    cursor.pos = end;
+    const size = end - i;
+    if (size === 1 && first === 33) {
       negate = true;
       continue;
     }
-    if (token === '--comment') {
+    if (is(line, i, size, '--comment')) {
       const comment = nextWord(line, cursor);
       if (comment === null) return 'malformed';
       if (comment !== undefined) comments.push(comment);
-    } else if (token === '-j' || token === '-g' || token === '--jump' || token === '--goto') {
+    } else if (is(line, i, size, '-j') || is(line, i, size, '-g') || is(line, i, size, '--jump') || is(line, i, size, '--goto')) {
       const name = nextWord(line, cursor);
       if (name === null) return 'malformed';
       if (name !== undefined) {
         target = name;
-        isGoto = token === '-g' || token === '--goto';
+        isGoto = is(line, i, size, '-g') || is(line, i, size, '--goto');
       }
-    } else if (token === '--mark' && target === '') {
+    } else if (is(line, i, size, '--mark') && target === '') {
       const pair = markPair(nextWord(line, cursor) ?? undefined);
       if (pair === undefined) return 'malformed';
-      mark = { ...pair, negated: negate };
-    } else if (token === '--set-xmark' || token === '--set-mark') {
+      mark = { value: pair.value, mask: pair.mask, negated: negate };
+    } else if (is(line, i, size, '--set-xmark') || is(line, i, size, '--set-mark')) {
       const pair = markPair(nextWord(line, cursor) ?? undefined);
       if (pair === undefined) return 'malformed';
       setMark = { set: pair.value, clear: (pair.mask & ~pair.value) >>> 0 };
-    } else if (token === '--or-mark' || token === '--and-mark') {
+    } else if (is(line, i, size, '--or-mark') || is(line, i, size, '--and-mark')) {
       const pair = markPair(nextWord(line, cursor) ?? undefined);
       if (pair === undefined) return 'malformed';
-      setMark = token === '--or-mark' ? { set: pair.value, clear: 0 } : { set: 0, clear: ~pair.value >>> 0 };
-    } else if (token === '--ctstate' || token === '--state') {
+      setMark = is(line, i, size, '--or-mark') ? { set: pair.value, clear: 0 } : { set: 0, clear: ~pair.value >>> 0 };
+    } else if (is(line, i, size, '--ctstate') || is(line, i, size, '--state')) {
       const states = nextWord(line, cursor);
       if (typeof states !== 'string') return 'malformed';
       ctstate = negate ? `!${states}` : states;
