@@ -156,7 +156,6 @@ export class Accountant implements Component {
     }
     const dumps = await dump(backend, this.dumpOptions);
     let failed = false;
-    const skippedNow: string[] = [];
     for (const family of FAMILIES) {
       const state = this.families.get(family)!;
       const result = dumps[family];
@@ -173,15 +172,13 @@ export class Accountant implements Component {
         state.classified = EMPTY;
         continue;
       }
-      for (const [reason, count] of result.skipped) {
-        this.skipped.inc({ reason }, count);
-        skippedNow.push(`${family} ${reason}: ${count}`);
-      }
+      for (const [reason, count] of result.skipped) this.skipped.inc({ reason }, count);
+      state.classified = classify(result.ruleset, { hashedName: (chain, cut) => this.hashedName(chain, cut), apportioner: state.apportioner, damaged: result.damaged });
       if (result.skipped.size > 0 && Date.now() - this.lastSkipLog > SKIP_LOG_MS) {
         this.lastSkipLog = Date.now();
-        logger.warn({ family, skipped: Object.fromEntries(result.skipped), damagedChains: [...result.damaged].slice(0, 10), examples: result.samples }, 'ruleset lines could not be read: skipped (their chains keep their direct counts only)');
+        const unbalanced = state.classified.unbalanced;
+        logger.warn({ family, skipped: Object.fromEntries(result.skipped), damagedChains: [...result.damaged].slice(0, 10), unbalancedEndpointChains: unbalanced, examples: result.samples }, 'ruleset lines could not be read: skipped (endpoint chains that lost a rule keep their direct counts only)');
       }
-      state.classified = classify(result.ruleset, { hashedName: (chain, cut) => this.hashedName(chain, cut), apportioner: state.apportioner, damaged: result.damaged });
     }
     if (failed && config.backend === 'auto') this.backend = undefined; // look again next time
     this.publish();

@@ -179,6 +179,24 @@ describe('accounting against rule sets rendered as Felix renders them, Calico 3.
     { name: 'Calico 3.32 (kind-named chains, ClusterNetworkPolicy)', scenario: tiered('3.32', { flowLogs: true }), backends: ['iptables-nft', 'nft'] },
   ];
 
+  test('a policy keeps its series when Felix starts grouping it (3.27 inline, 3.28 in a group chain): the same label sets', async () => {
+    const labelSets = async (scenario: Scenario): Promise<string[]> => {
+      const rendered = expectationOf(scenario);
+      const netns = new Netns();
+      namespaces.push(netns);
+      load(netns, 'iptables-legacy', rendered);
+      const { accountant: instance, metrics } = accountant(netns, 'iptables-legacy');
+      await instance.start();
+      const text = await metrics.render('text');
+      await instance.stop();
+      return ['flowlens_policy_packets_total', 'policy_accept_counter'].flatMap((family) => samples(text, family).map((sample) => `${family} ${JSON.stringify(sample.labels)}`)).sort();
+    };
+    const inline = await labelSets(classic('3.27'));
+    const grouped = await labelSets(classic('3.28'));
+    assert.deepEqual(grouped, inline);
+    assert.ok(inline.some((set) => set.includes('default/knp.default.allow-web')) && inline.some((set) => set.includes('default/knp.default.allow-tls')));
+  });
+
   for (const { name, scenario, backends } of cases) {
     for (const backend of backends) {
       test(`${name} via ${backend}: every series as the model says`, async () => {

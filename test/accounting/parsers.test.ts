@@ -5,6 +5,8 @@ import { classify } from '../../src/accounting/classify.js';
 import { parseIptablesSave, words } from '../../src/accounting/iptables-save.js';
 import { parseNftJson } from '../../src/accounting/nft-json.js';
 import { knpChains, lengthLimitedId } from '../../src/accounting/policy-hash.js';
+import { Renderer } from './felix-render.js';
+import { classic, tiered } from './felix-scenarios.js';
 import { calico329Tiers, calico330 } from './rulesets.js';
 
 test('iptables-save: counters as exact 64-bit BigInts, quoted and bare comments, goto, target-less rules', () => {
@@ -103,7 +105,7 @@ test('the classifier never looks at chain order: a shuffled dump classifies the 
 test('parsers and classifier fuzzed: arbitrary and mutated input never throws (nft: only a clear error for non-JSON)', () => {
   let state = 42;
   const random = (): number => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-  const seeds = [calico330(), calico329Tiers()];
+  const seeds = [calico330(), calico329Tiers(), new Renderer(tiered('3.31', { flowLogs: true })).iptables(), new Renderer(classic('3.28')).iptables()];
   const alphabet = ' \t\n"\\[]:-*#ACDEFGHIJKLMNOPRSTUabcdefgijklmnoprstuvwxyz0123456789/._';
   for (let i = 0; i < 1_500; i++) {
     let text: string;
