@@ -174,7 +174,7 @@ export function classify(ruleset: Ruleset, options: ClassifyOptions = {}): Class
     }
     const balanced = damaged.size === 0 || ![chain.name, ...walked.tiers.flatMap((tier) => tier.units.flatMap((unit) => [unit.target, ...graph.members(unit.target)]))].some((name) => damaged.has(`filter/${name}`));
     if (!balanced) unbalanced++;
-    apportioned += attribute(counts, walked.tiers, graph, apportioner, `${chain.name}`, balanced);
+    apportioned += attribute(counts, walked.tiers, graph, apportioner, chain.name, balanced);
     out.push(counts);
   }
   apportioner.sweep();
@@ -291,9 +291,9 @@ function walk(chain: Chain, graph: ChainGraph): Walked {
 
 type Field = 'packets' | 'bytes';
 
+/** A policy chain a unit's verdict can come from (the arrays of UnitView say which verdict). */
 interface Category {
   readonly chain: string;
-  readonly verdict: Verdict;
   /** Node-wide weight, per field. */
   readonly weight: Tally;
 }
@@ -487,8 +487,15 @@ class ChainGraph {
 
   /** The member policy chains of a group chain (none for a policy chain). */
   members(target: string): string[] {
+    return this.memberJumps(target).map((rule) => rule.target);
+  }
+
+  /** A group chain's jump to each member policy chain, the first per member (none for a policy chain). */
+  private memberJumps(target: string): Rule[] {
     if (!GROUP_CHAIN.test(target)) return [];
-    return (this.chains.get(target)?.rules ?? []).filter((rule) => POLICY_CHAIN.test(rule.target)).map((rule) => rule.target);
+    const jumps = new Map<string, Rule>();
+    for (const rule of this.chains.get(target)?.rules ?? []) if (POLICY_CHAIN.test(rule.target) && !jumps.has(rule.target)) jumps.set(rule.target, rule);
+    return [...jumps.values()];
   }
 
   private summary(name: string): PolicySummary {
@@ -518,9 +525,9 @@ class ChainGraph {
     if (!GROUP_CHAIN.test(target)) {
       const summary = this.summary(target);
       view = {
-        accepts: [{ chain: target, verdict: 'allow', weight: summary.accept }],
-        denies: summary.canDeny ? [{ chain: target, verdict: 'deny', weight: summary.deny }] : [],
-        passes: summary.canPass ? [{ chain: target, verdict: 'pass', weight: summary.pass }] : [],
+        accepts: [{ chain: target, weight: summary.accept }],
+        denies: summary.canDeny ? [{ chain: target, weight: summary.deny }] : [],
+        passes: summary.canPass ? [{ chain: target, weight: summary.pass }] : [],
         undecided: minus(inflow(target).tally, summary.accept, summary.deny, summary.pass),
         shared: inflow(target).users > 1,
       };
@@ -529,22 +536,21 @@ class ChainGraph {
       const accepts: Category[] = [];
       const denies: Category[] = [];
       const passes: Category[] = [];
-      let decided = zero();
+      const decided = zero();
       let shared = inflow(target).users > 1;
-      const seen = new Set<string>();
-      for (const rule of this.chains.get(target)?.rules ?? []) {
-        if (!POLICY_CHAIN.test(rule.target) || seen.has(rule.target)) continue;
-        seen.add(rule.target);
+      for (const rule of this.memberJumps(target)) {
         const summary = this.summary(rule.target);
         const whole = inflow(rule.target);
         if (whole.users > 1) shared = true;
-        const share = (value: Tally): Tally => scale(value, rule, whole.tally);
-        accepts.push({ chain: rule.target, verdict: 'allow', weight: share(summary.accept) });
-        if (summary.canDeny) denies.push({ chain: rule.target, verdict: 'deny', weight: share(summary.deny) });
-        if (summary.canPass) passes.push({ chain: rule.target, verdict: 'pass', weight: share(summary.pass) });
-        decided = { packets: decided.packets + share(summary.accept).packets + share(summary.deny).packets + share(summary.pass).packets, bytes: decided.bytes + share(summary.accept).bytes + share(summary.deny).bytes + share(summary.pass).bytes };
+        const accept = scale(summary.accept, rule, whole.tally);
+        const deny = scale(summary.deny, rule, whole.tally);
+        const pass = scale(summary.pass, rule, whole.tally);
+        accepts.push({ chain: rule.target, weight: accept });
+        if (summary.canDeny) denies.push({ chain: rule.target, weight: deny });
+        if (summary.canPass) passes.push({ chain: rule.target, weight: pass });
+        for (const verdict of [accept, deny, pass]) add(decided, verdict);
       }
-      if (accepts.length === 0) accepts.push({ chain: target, verdict: 'allow', weight: zero() });
+      if (accepts.length === 0) accepts.push({ chain: target, weight: zero() });
       view = { accepts, denies, passes, undecided: minus(inflow(target).tally, decided), shared };
     }
     this.views.set(target, view);

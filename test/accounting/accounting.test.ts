@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import pino from 'pino';
-import { Accountant } from '../../src/accounting/accountant.js';
-import { accountingSchema } from '../../src/accounting/config.js';
-import { loadKubeConfig } from '../../src/kube/config.js';
-import { KubeCache } from '../../src/kube/metadata-cache.js';
-import { MetricsPipeline } from '../../src/metrics/pipeline.js';
-import { KubeApiServer } from '../support/kube-api-server.js';
+import { describe, test } from 'node:test';
+import type { MetricsPipeline } from '../../src/metrics/pipeline.js';
 import { pod } from '../support/kube-fixtures.js';
 import { sampleValue } from '../support/metrics-text.js';
 import { promtoolCheck } from '../support/promtool.js';
-import { Netns, netfilterSkip } from './netns.js';
+import { type Netns, netfilterSkip } from './netns.js';
 import { calico326, calico329Tiers, calico330, dualStack, NGINX, nativeNft330, WEB } from './rulesets.js';
+import { accountingWorld } from './world.js';
 
-const logger = pino({ level: 'silent' });
 const skip = netfilterSkip();
 
 /** iptables-legacy-save in `netns` as an unprivileged user holding only `caps`. */
@@ -22,37 +16,17 @@ function legacyOnly(netns: Netns, caps: string): string {
 }
 
 describe('policy accounting from real netfilter state in network namespaces', { skip }, () => {
-  const api = new KubeApiServer();
-  let cache: KubeCache;
-  const namespaces: Netns[] = [];
-
-  before(async () => {
-    await api.start();
+  const world = accountingWorld(['pods', 'replicasets', 'networkpolicies'], (api) => {
     api.apply('replicasets', { metadata: { name: 'nginx-5d8f7c9b6', namespace: 'default', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'nginx', uid: 'u1', controller: true }] } });
     api.apply('pods', pod({ namespace: 'default', name: 'nginx', node: 'n1', ips: ['10.65.0.5'], labels: { app: 'nginx' }, owners: [{ kind: 'ReplicaSet', name: 'nginx-5d8f7c9b6' }] }));
     api.apply('pods', pod({ namespace: 'default', name: 'web-0', node: 'n1', ips: ['10.65.0.6'], labels: { app: 'web' }, owners: [{ kind: 'StatefulSet', name: 'web' }] }));
     api.apply('pods', pod({ namespace: 'default', name: 'dual', node: 'n1', ips: ['fd00::7', '10.65.0.7'] }));
-    const loaded = await loadKubeConfig({ kubeconfig: api.writeKubeconfig() });
     api.apply('networkpolicies', { metadata: { name: 'allow-nginx', namespace: 'default' }, spec: { podSelector: {} } });
-    cache = new KubeCache({ config: loaded!.config, logger, kinds: ['pods', 'replicasets', 'networkpolicies'] });
-    await cache.start();
-    await cache.synced(AbortSignal.timeout(10_000));
   });
-  after(async () => {
-    for (const netns of namespaces) netns.delete();
-    await cache.stop();
-    await api.stop();
-  });
-
-  function namespace(): Netns {
-    const netns = new Netns();
-    namespaces.push(netns);
-    return netns;
-  }
+  const namespace = (): Netns => world.namespace();
 
   async function scrape(netns: Netns, settings: Record<string, unknown> = {}, legacyLoaded: (family: 'ipv4' | 'ipv6') => boolean = () => true): Promise<{ text: string; metrics: MetricsPipeline }> {
-    const metrics = new MetricsPipeline({ maxSeriesPerMetric: 1_000, seriesTtlMs: 0, version: 'test', processMetrics: false });
-    const accountant = new Accountant({ config: accountingSchema.parse({ netns: netns.name, ...settings }), logger, metrics, kube: async () => cache, nodeName: 'n1', legacyLoaded });
+    const { accountant, metrics } = world.accountant({ netns: netns.name, ...settings }, { legacyLoaded });
     await accountant.start();
     const text = await metrics.render('text');
     await accountant.stop();

@@ -1,61 +1,34 @@
 import assert from 'node:assert/strict';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import pino from 'pino';
-import { Accountant } from '../../src/accounting/accountant.js';
-import { accountingSchema } from '../../src/accounting/config.js';
+import { describe, test } from 'node:test';
+import type { Accountant } from '../../src/accounting/accountant.js';
 import type { Family } from '../../src/accounting/dump.js';
-import { loadKubeConfig } from '../../src/kube/config.js';
-import { KubeCache } from '../../src/kube/metadata-cache.js';
-import { MetricsPipeline } from '../../src/metrics/pipeline.js';
-import { KubeApiServer } from '../support/kube-api-server.js';
+import type { MetricsPipeline } from '../../src/metrics/pipeline.js';
 import { pod } from '../support/kube-fixtures.js';
 import { sampleValue } from '../support/metrics-text.js';
 import { tempDir } from '../support/temp.js';
-import { Netns, netfilterSkip, run } from './netns.js';
+import { type Netns, netfilterSkip, run } from './netns.js';
 import { calico330, dualStack, NGINX } from './rulesets.js';
+import { accountingWorld } from './world.js';
 
 // What the accountant does when the node is not what it expects: a backend's
 // stale leftovers next to the live rules, the eBPF dataplane, legacy kernel
 // tables not loaded, one address family's dump failing, lines it cannot
 // read, a recorded dump that is not one.
 
-const logger = pino({ level: 'silent' });
 const skip = netfilterSkip();
 const nginx = { pod: 'nginx', pod_namespace: 'default', app: 'nginx', ip: '10.65.0.5' };
 const dual = { pod: 'dual', pod_namespace: 'default', app: '', ip: '10.65.0.7,fd00::7' };
 
 describe('accounting on unexpected nodes', { skip }, () => {
-  const api = new KubeApiServer();
-  let cache: KubeCache;
-  const namespaces: Netns[] = [];
-
-  before(async () => {
-    await api.start();
+  const world = accountingWorld(['pods'], (api) => {
     api.apply('pods', pod({ namespace: 'default', name: 'nginx', node: 'n1', ips: ['10.65.0.5'], labels: { app: 'nginx' } }));
     api.apply('pods', pod({ namespace: 'default', name: 'dual', node: 'n1', ips: ['fd00::7', '10.65.0.7'] }));
-    const loaded = await loadKubeConfig({ kubeconfig: api.writeKubeconfig() });
-    cache = new KubeCache({ config: loaded!.config, logger, kinds: ['pods'] });
-    await cache.start();
-    await cache.synced(AbortSignal.timeout(10_000));
   });
-  after(async () => {
-    for (const netns of namespaces) netns.delete();
-    await cache.stop();
-    await api.stop();
-  });
-
-  function namespace(): Netns {
-    const netns = new Netns();
-    namespaces.push(netns);
-    return netns;
-  }
-
-  function accountant(settings: Record<string, unknown>, legacyLoaded: (family: Family) => boolean = () => true): { accountant: Accountant; metrics: MetricsPipeline } {
-    const metrics = new MetricsPipeline({ maxSeriesPerMetric: 1_000, seriesTtlMs: 0, version: 'test', processMetrics: false });
-    return { accountant: new Accountant({ config: accountingSchema.parse(settings), logger, metrics, kube: async () => cache, nodeName: 'n1', legacyLoaded }), metrics };
-  }
+  const namespace = (): Netns => world.namespace();
+  const accountant = (settings: Record<string, unknown>, legacyLoaded?: (family: Family) => boolean): { accountant: Accountant; metrics: MetricsPipeline } =>
+    world.accountant(settings, legacyLoaded === undefined ? {} : { legacyLoaded });
 
   test("stale leftovers of another backend do not win: a few cali- rules in iptables-nft (with kubelet's hint there), an old table ip calico", async () => {
     const netns = namespace();

@@ -1,24 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import pino from 'pino';
-import { Accountant } from '../../src/accounting/accountant.js';
-import { accountingSchema } from '../../src/accounting/config.js';
-import { loadKubeConfig } from '../../src/kube/config.js';
-import { KubeCache } from '../../src/kube/metadata-cache.js';
-import { MetricsPipeline } from '../../src/metrics/pipeline.js';
-import { KubeApiServer } from '../support/kube-api-server.js';
+import { describe, test } from 'node:test';
+import type { Accountant } from '../../src/accounting/accountant.js';
+import type { MetricsPipeline } from '../../src/metrics/pipeline.js';
 import { pod } from '../support/kube-fixtures.js';
 import { promtoolCheck } from '../support/promtool.js';
 import { build, type Expected, type Scenario } from './felix-render.js';
 import { classic, IFACES, LONG_ANP, more, tiered } from './felix-scenarios.js';
-import { Netns, netfilterSkip } from './netns.js';
+import { type Netns, netfilterSkip } from './netns.js';
+import { accountingWorld } from './world.js';
 
 // Felix-rendered rule sets (felix-render.ts) for every supported Calico
 // version and backend, loaded into real network namespaces with their
 // counters, read by the accountant and compared series by series with what
 // the policy model says each packet met.
 
-const logger = pino({ level: 'silent' });
 const skip = netfilterSkip();
 
 type Backend = 'iptables-legacy' | 'iptables-nft' | 'nft';
@@ -64,26 +59,12 @@ const POD_OF: Record<string, { namespace: string; pod: string; type: string }> =
 const SHARED = new Set<string>([IFACES.api1, IFACES.api2]);
 
 describe('accounting against rule sets rendered as Felix renders them, Calico 3.26-3.32, every backend', { skip }, () => {
-  const api = new KubeApiServer();
-  let cache: KubeCache;
-  const namespaces: Netns[] = [];
-
-  before(async () => {
-    await api.start();
+  const world = accountingWorld(['pods', 'replicasets', 'networkpolicies', 'adminnetworkpolicies', 'baselineadminnetworkpolicies'], (api) => {
     api.apply('pods', pod({ namespace: 'default', name: 'nginx', node: 'n1', ips: ['10.65.0.5', 'fd00::5'], labels: { app: 'nginx' } }));
     api.apply('pods', pod({ namespace: 'default', name: 'web-0', node: 'n1', ips: ['10.65.0.6'], labels: { app: 'web' }, owners: [{ kind: 'StatefulSet', name: 'web' }] }));
     api.apply('pods', pod({ namespace: 'prod', name: 'api-1', node: 'n1', ips: ['10.65.1.1'], labels: { app: 'api' } }));
     api.apply('pods', pod({ namespace: 'prod', name: 'api-2', node: 'n1', ips: ['10.65.1.2'], labels: { app: 'api' } }));
     api.apply('adminnetworkpolicies', { metadata: { name: LONG_ANP } });
-    const loaded = await loadKubeConfig({ kubeconfig: api.writeKubeconfig() });
-    cache = new KubeCache({ config: loaded!.config, logger, kinds: ['pods', 'replicasets', 'networkpolicies', 'adminnetworkpolicies', 'baselineadminnetworkpolicies'] });
-    await cache.start();
-    await cache.synced(AbortSignal.timeout(10_000));
-  });
-  after(async () => {
-    for (const netns of namespaces) netns.delete();
-    await cache.stop();
-    await api.stop();
   });
 
   function load(netns: Netns, backend: Backend, rendered: ReturnType<typeof expectationOf>): void {
@@ -98,11 +79,7 @@ describe('accounting against rule sets rendered as Felix renders them, Calico 3.
     netns.exec(`ip6tables-${tool}-restore`, ['-c'], rendered.rules[6]);
   }
 
-  function accountant(netns: Netns, backend: Backend): { accountant: Accountant; metrics: MetricsPipeline } {
-    const metrics = new MetricsPipeline({ maxSeriesPerMetric: 10_000, seriesTtlMs: 0, version: 'test', processMetrics: false });
-    const instance = new Accountant({ config: accountingSchema.parse({ netns: netns.name, backend }), logger, metrics, kube: async () => cache, nodeName: 'n1', legacyLoaded: () => true });
-    return { accountant: instance, metrics };
-  }
+  const accountant = (netns: Netns, backend: Backend): { accountant: Accountant; metrics: MetricsPipeline } => world.accountant({ netns: netns.name, backend }, { maxSeries: 10_000 });
 
   /** Verdict series keyed as the expectation is: iface|direction|tier|policy|verdict (zero-valued series left out). */
   function verdictsOf(text: string, family: string): Map<string, number> {
@@ -182,8 +159,7 @@ describe('accounting against rule sets rendered as Felix renders them, Calico 3.
   test('a policy keeps its series when Felix starts grouping it (3.27 inline, 3.28 in a group chain): the same label sets', async () => {
     const labelSets = async (scenario: Scenario): Promise<string[]> => {
       const rendered = expectationOf(scenario);
-      const netns = new Netns();
-      namespaces.push(netns);
+      const netns = world.namespace();
       load(netns, 'iptables-legacy', rendered);
       const { accountant: instance, metrics } = accountant(netns, 'iptables-legacy');
       await instance.start();
@@ -203,8 +179,7 @@ describe('accounting against rule sets rendered as Felix renders them, Calico 3.
         // ip6tables-nft-restore (iptables 1.8.9) ignores -c: with that backend the IPv6 rules load with zero counters.
         const model = { ...scenario, nft: backend === 'nft', packets: backend === 'iptables-nft' ? scenario.packets.filter((packet) => (packet.family ?? 4) === 4) : scenario.packets };
         const rendered = expectationOf(model);
-        const netns = new Netns();
-        namespaces.push(netns);
+        const netns = world.namespace();
         load(netns, backend, rendered);
         const { accountant: instance, metrics } = accountant(netns, backend);
         await instance.start();
