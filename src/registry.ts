@@ -12,6 +12,7 @@ import { HTTP_FAMILIES } from './server/http-server.js';
 import { jsonlDefinition } from './sinks/jsonl/definition.js';
 import { otlpDefinition } from './sinks/otlp/definition.js';
 import { flowMetricsDefinition } from './sinks/prometheus/definition.js';
+import { collectorDefinition } from './sources/collector/definition.js';
 import { goldmaneDefinition } from './sources/goldmane/definition.js';
 
 // The composition root: every component flowlens can run, in start order
@@ -21,6 +22,7 @@ import { goldmaneDefinition } from './sources/goldmane/definition.js';
 export const componentDefinitions: readonly ComponentDefinition[] = [
   // flow sources and other sources
   goldmaneDefinition,
+  collectorDefinition,
   probesDefinition,
   accountingDefinition,
   // flow sinks

@@ -1,0 +1,287 @@
+import dgram from 'node:dgram';
+import { readFile } from 'node:fs/promises';
+import { isIPv4 } from 'node:net';
+import type { Component, ComponentStatus } from '../../components/component.js';
+import type { FlowBus, FlowQueue } from '../../flow/flow-bus.js';
+import type { FlowEndpoint, FlowRecord } from '../../flow/flow-record.js';
+import type { Logger } from '../../log/logger.js';
+import type { Metrics } from '../../metrics/pipeline.js';
+import type { CounterFamily, GaugeFamily } from '../../metrics/series-budget.js';
+import type { CollectorConfig } from './config.js';
+import { addressText, protoName, type CollectedFlow } from './flow.js';
+import { parseListenUrl, type Listener } from './listen.js';
+import { FLOWS, LOST, MALFORMED, NO_TEMPLATE, PACKETS, RECEIVE_DROPS, SEQUENCE_GAPS, SFLOW_COUNTERS, TEMPLATES } from './metrics.js';
+import { DecodeError, NetflowDecoder, type DecodeResult } from './netflow.js';
+import { decodeSflow, type SflowResult } from './sflow.js';
+
+// The collector source: UDP sockets per listen URL, each datagram decoded
+// (netflow.ts, sflow.ts), sequence numbers tracked per exporter and domain,
+// flows handed to the flow bus as FlowRecords (counts multiplied by the
+// sampling rate; addresses and ports on the endpoints, so the enrichment
+// stage names pods, services and nodes). `onFlows` lets `flowlens collect`
+// take the decoded flows themselves.
+
+const SWEEP_MS = 30_000;
+const LOG_EVERY_MS = 60_000;
+/** Node added SO_REUSEPORT for dgram sockets in 22.12 / 23.1. */
+const REUSE_PORT = (() => {
+  const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
+  return major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
+})();
+
+export interface CollectorOptions {
+  readonly config: CollectorConfig;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly flows?: FlowBus;
+  /** Decoded flows, as they arrive (the `collect` command). */
+  readonly onFlows?: (flows: readonly CollectedFlow[]) => void;
+  /** Tests: the clock. */
+  readonly now?: () => number;
+}
+
+type Protocol = 'netflow_v5' | 'netflow_v9' | 'ipfix' | 'sflow';
+
+export class CollectorSource implements Component {
+  readonly name = 'collector';
+  private readonly sockets: Array<{ listener: Listener; socket: dgram.Socket }> = [];
+  private readonly netflow: NetflowDecoder;
+  private readonly queue: FlowQueue | undefined;
+  private readonly sequences = new Map<string, number>();
+  private readonly lastLog = new Map<string, number>();
+  private sweep: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+  private lastError: string | undefined;
+
+  private readonly packets: CounterFamily;
+  private readonly flowCount: CounterFamily;
+  private readonly malformed: CounterFamily;
+  private readonly gaps: CounterFamily;
+  private readonly lost: CounterFamily;
+  private readonly noTemplate: CounterFamily;
+  private readonly templates: GaugeFamily;
+  private readonly receiveDrops: CounterFamily;
+  private readonly sflowCounters: CounterFamily;
+
+  constructor(private readonly options: CollectorOptions) {
+    const { metrics, config } = options;
+    this.now = options.now ?? Date.now;
+    this.netflow = new NetflowDecoder({ templateTimeoutMs: config.templateTimeout });
+    this.queue = options.flows?.queue('collector', config.queueSize);
+    this.packets = metrics.counter(PACKETS);
+    this.flowCount = metrics.counter(FLOWS);
+    this.malformed = metrics.counter(MALFORMED);
+    this.gaps = metrics.counter(SEQUENCE_GAPS);
+    this.lost = metrics.counter(LOST);
+    this.noTemplate = metrics.counter(NO_TEMPLATE);
+    this.templates = metrics.gauge(TEMPLATES);
+    this.receiveDrops = metrics.counter(RECEIVE_DROPS);
+    this.sflowCounters = metrics.counter(SFLOW_COUNTERS);
+    metrics.onCollect(async () => {
+      this.templates.set(undefined, this.netflow.templateCount());
+      await this.readKernelDrops();
+    });
+  }
+
+  /** The local ports the sockets are bound to, per listen URL (tests bind port 0... via the URL's port). */
+  get bound(): Array<{ url: string; port: number; address: string }> {
+    return this.sockets.map(({ listener, socket }) => ({ url: listener.url, port: socket.address().port, address: socket.address().address }));
+  }
+
+  async start(): Promise<void> {
+    const listeners = this.options.config.listen.map(parseListenUrl);
+    for (const listener of listeners) {
+      if (listener.count > 1 && !REUSE_PORT) this.options.logger.warn({ listener: listener.url }, `count=${listener.count}: SO_REUSEPORT needs Node >= 22.12; one socket`);
+      const count = REUSE_PORT ? listener.count : 1;
+      for (let i = 0; i < count; i++) this.sockets.push({ listener, socket: await this.bind(listener, count > 1) });
+    }
+    this.sweep = setInterval(() => this.netflow.expire(this.now()), SWEEP_MS);
+    this.sweep.unref();
+    this.options.logger.info({ listen: this.bound.map((entry) => `${entry.url} (${entry.address}:${entry.port})`) }, 'flow collector listening');
+  }
+
+  status(): ComponentStatus {
+    return this.lastError === undefined ? { ready: true, up: true } : { ready: true, up: false, reason: this.lastError };
+  }
+
+  async stop(): Promise<void> {
+    if (this.sweep !== undefined) clearInterval(this.sweep);
+    await Promise.all(this.sockets.map(({ socket }) => new Promise<void>((resolve) => socket.close(() => resolve()))));
+    this.sockets.length = 0;
+  }
+
+  private async bind(listener: Listener, reusePort: boolean): Promise<dgram.Socket> {
+    const attempt = (type: 'udp4' | 'udp6', address: string | undefined): Promise<dgram.Socket> =>
+      new Promise((resolve, reject) => {
+        const socket = dgram.createSocket({ type, ...(reusePort ? { reusePort: true } : {}) } as dgram.SocketOptions);
+        socket.once('error', reject);
+        socket.bind({ port: listener.port, ...(address !== undefined ? { address } : {}) }, () => {
+          socket.off('error', reject);
+          socket.on('error', (error) => {
+            this.lastError = `${listener.url}: ${error.message}`;
+            this.options.logger.warn({ err: error.message, listener: listener.url }, 'collector socket error');
+          });
+          if (listener.rcvbuf !== undefined) socket.setRecvBufferSize(listener.rcvbuf);
+          socket.on('message', (message, remote) => this.receive(listener, message, remote));
+          resolve(socket);
+        });
+      });
+    if (listener.host === '') {
+      // Every address: IPv6 with IPv4-mapped addresses, or IPv4 alone where IPv6 is off.
+      try {
+        return await attempt('udp6', '::');
+      } catch {
+        return attempt('udp4', '0.0.0.0');
+      }
+    }
+    return attempt(isIPv4(listener.host) ? 'udp4' : 'udp6', listener.host);
+  }
+
+  /** One datagram: decoded, counted, tracked, delivered. Never throws. */
+  receive(listener: Listener, message: Uint8Array, remote: { address: string; port: number }): void {
+    const address = remote.address.startsWith('::ffff:') && isIPv4(remote.address.slice(7)) ? remote.address.slice(7) : remote.address;
+    const now = this.now();
+    let result: DecodeResult | SflowResult;
+    let protocol: Protocol;
+    try {
+      const sflow = message.length >= 4 && message[0] === 0 && message[1] === 0 && message[2] === 0 && message[3] === 5;
+      if (sflow ? listener.scheme !== 'sflow' && listener.scheme !== 'flow' : listener.scheme === 'sflow') {
+        throw new DecodeError('scheme', `${sflow ? 'sFlow' : 'NetFlow/IPFIX'} on ${listener.url}`);
+      }
+      if (sflow) {
+        result = decodeSflow(message, now);
+        protocol = 'sflow';
+      } else {
+        const version = message.length >= 2 ? (message[0]! << 8) | message[1]! : 0;
+        if (listener.scheme === 'nfl' && version !== 5) throw new DecodeError('version', `NetFlow v${version} on a v5 (nfl) listener`);
+        result = this.netflow.decode(message, `${address}:${remote.port}`, addressBytes(address), now);
+        protocol = version === 5 ? 'netflow_v5' : version === 9 ? 'netflow_v9' : 'ipfix';
+      }
+    } catch (error) {
+      const reason = error instanceof DecodeError ? error.reason : 'truncated';
+      this.malformed.inc({ exporter: address, reason });
+      const last = this.lastLog.get(address) ?? 0;
+      if (now - last > LOG_EVERY_MS) {
+        this.lastLog.set(address, now);
+        this.options.logger.warn({ exporter: address, listener: listener.url, reason, err: (error as Error).message }, 'undecodable export packet dropped');
+      }
+      return;
+    }
+    const labels = { protocol, exporter: address };
+    this.packets.inc(labels);
+    this.flowCount.inc(labels, result.flows.length);
+    if (result.noTemplate > 0) this.noTemplate.inc({ exporter: address }, result.noTemplate);
+    this.track(`${address}|${protocol}|${result.info.domain}`, result.info.sequence, result.info.advance, labels, result.info.unit);
+    if ('sampleSequences' in result) {
+      if (result.counterSamples > 0) this.sflowCounters.inc({ exporter: address }, result.counterSamples);
+      for (const sample of result.sampleSequences) this.track(`${address}|sample|${result.info.domain}|${sample.source}`, sample.sequence, 1, labels, 'samples');
+    }
+    if (result.flows.length === 0) return;
+    this.options.onFlows?.(result.flows);
+    if (this.queue !== undefined) for (const flow of result.flows) this.queue.push(toRecord(flow, address));
+  }
+
+  /** Sequence numbers: a jump forward is a gap (its size an estimate of what was lost); backwards restarts tracking. */
+  private track(key: string, sequence: number, advance: number, labels: { protocol: Protocol; exporter: string }, unit: 'flows' | 'packets' | 'samples'): void {
+    const expected = this.sequences.get(key);
+    if (expected !== undefined) {
+      const gap = (sequence - expected) >>> 0;
+      if (gap !== 0 && gap < 0x80000000) {
+        this.gaps.inc(labels);
+        this.lost.inc({ ...labels, unit }, gap);
+      }
+    }
+    if (this.sequences.size > 100_000 && !this.sequences.has(key)) this.sequences.clear();
+    this.sequences.set(key, (sequence + advance) >>> 0);
+  }
+
+  private async readKernelDrops(): Promise<void> {
+    const ports = new Map<number, string>();
+    for (const { listener, socket } of this.sockets) {
+      try {
+        ports.set(socket.address().port, listener.url);
+      } catch {
+        // closed
+      }
+    }
+    if (ports.size === 0) return;
+    const drops = new Map<string, number>();
+    for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const line of text.split('\n').slice(1)) {
+        const columns = line.trim().split(/\s+/);
+        const local = columns[1];
+        if (local === undefined) continue;
+        const port = Number.parseInt(local.slice(local.lastIndexOf(':') + 1), 16);
+        const url = ports.get(port);
+        if (url === undefined) continue;
+        drops.set(url, (drops.get(url) ?? 0) + Number(columns[columns.length - 1] ?? 0));
+      }
+    }
+    for (const [listener, value] of drops) this.receiveDrops.setTotal({ listener }, value);
+  }
+}
+
+/** An address as the 4 or 16 bytes a flow carries. */
+export function addressBytes(text: string): Uint8Array {
+  if (isIPv4(text)) return new Uint8Array(text.split('.').map(Number));
+  const out = new Uint8Array(16);
+  const [head, tail] = text.split('::') as [string, string | undefined];
+  const groups = (part: string | undefined): number[] => (part ? part.split(':').map((group) => Number.parseInt(group, 16) || 0) : []);
+  const left = groups(head);
+  const right = groups(tail);
+  const all = tail === undefined ? left : [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+  all.slice(0, 8).forEach((group, i) => {
+    out[i * 2] = group >> 8;
+    out[i * 2 + 1] = group & 0xff;
+  });
+  return out;
+}
+
+const PRIVATE = [/^10\./, /^192\.168\./, /^172\.(1[6-9]|2\d|3[01])\./, /^127\./, /^169\.254\./, /^f[cd][0-9a-f]{2}:/i, /^fe80:/i, /^::1$/];
+
+/** An address endpoint: named `pvt` / `pub` (as Goldmane names networks) until enrichment says which workload it is. */
+function endpoint(address: Uint8Array, port: number): FlowEndpoint {
+  const ip = addressText(address);
+  const name = ip === '' ? '' : PRIVATE.some((pattern) => pattern.test(ip)) ? 'pvt' : 'pub';
+  return { name, namespace: '', type: 'network', labels: [], ...(ip !== '' ? { ip } : {}), port };
+}
+
+/** A decoded flow as the flow bus's record: counts scaled by the sampling rate, src -> dst counted as out. */
+export function toRecord(flow: CollectedFlow, exporter: string): FlowRecord {
+  const scale = BigInt(flow.samplingRate > 1 ? flow.samplingRate : 1);
+  const packets = Number(flow.packets * scale);
+  const bytes = Number(flow.bytes * scale);
+  const start = Number(flow.timeFlowStartNs / 1_000_000n);
+  const end = Number(flow.timeFlowEndNs / 1_000_000n);
+  const src = endpoint(flow.srcAddr, flow.srcPort);
+  const dst = endpoint(flow.dstAddr, flow.dstPort);
+  const proto = protoName(flow.proto);
+  // The key names the series a record counts in: no source port (ephemeral ports would make every connection a key).
+  const key = `${exporter}|${proto}|${src.ip ?? ''}|${dst.ip ?? ''}|${flow.dstPort}`;
+  return {
+    source: 'ipfix',
+    startTime: start,
+    endTime: Math.max(end, start),
+    proto,
+    src,
+    dst,
+    reporter: 'unspecified',
+    action: 'unspecified',
+    packetsIn: 0,
+    packetsOut: packets,
+    bytesIn: 0,
+    bytesOut: bytes,
+    // TCP flows whose flags include SYN opened a connection (one per direction); others are not counted as connections.
+    connectionsStarted: flow.proto === 6 && (flow.tcpFlags & 0x02) !== 0 ? 1 : 0,
+    connectionsCompleted: 0,
+    connectionsLive: 0,
+    key,
+    id: `${key}|${flow.srcPort}|${start}|${end}|${flow.sequenceNum}`,
+  };
+}
