@@ -12,6 +12,10 @@ export const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   'iptables-nft-restore': 'iptables',
   'ip6tables-legacy-restore': 'iptables',
   setpriv: 'util-linux',
+  softflowd: 'softflowd',
+  nfcapd: 'nfdump',
+  nfdump: 'nfdump',
+  pmacctd: 'pmacct',
 };
 
 export function hasTool(tool: string): boolean {

@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import pino from 'pino';
+import { CollectorSource } from '../../src/sources/collector/collector-source.js';
+import { collectorSchema } from '../../src/sources/collector/config.js';
+import { addressText, type CollectedFlow } from '../../src/sources/collector/flow.js';
+import { MetricsPipeline } from '../../src/metrics/pipeline.js';
+import { sampleValue } from '../support/metrics-text.js';
+import { tempDir } from '../support/temp.js';
+import { toolSkip } from '../support/tools.js';
+import { ipBytes, writePcap, type Conversation } from './pcap.js';
+
+// The collector against real exporters: softflowd (NetFlow v5, v9, IPFIX)
+// and pmacct's pmacctd (nfprobe: NetFlow v9 and IPFIX; sfprobe: sFlow v5),
+// each reading the same pcap of scripted conversations and exporting over
+// loopback. NetFlow and IPFIX exports are also sent to nfdump's nfcapd, whose
+// `nfdump -o json` is the reference decoding; every flow's addresses, ports,
+// protocol, packets and bytes must match it and the conversations.
+
+const skip = toolSkip('softflowd', 'nfcapd', 'nfdump', 'pmacctd');
+const logger = pino({ level: 'silent' });
+const children: number[] = [];
+after(() => {
+  for (const pid of children) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+});
+
+const t0 = Math.floor(Date.now() / 1000) - 120;
+const CONVERSATIONS: Conversation[] = [
+  { src: '10.1.0.1', dst: '10.1.0.2', proto: 'tcp', srcPort: 40000, dstPort: 80, packets: 6, payload: 100, start: t0 },
+  { src: '10.1.0.3', dst: '10.1.0.4', proto: 'udp', srcPort: 5353, dstPort: 53, packets: 3, payload: 40, start: t0 + 1 },
+  { src: '10.1.0.5', dst: '10.1.0.6', proto: 'tcp', srcPort: 41000, dstPort: 443, packets: 4, payload: 500, start: t0 + 2 },
+  { src: '10.1.0.7', dst: '10.1.0.8', proto: 'udp', srcPort: 123, dstPort: 123, packets: 2, payload: 48, start: t0 + 3 },
+];
+
+interface Row {
+  src: string;
+  dst: string;
+  proto: number;
+  srcPort: number;
+  dstPort: number;
+  packets: number;
+  bytes: number;
+}
+const rowKey = (row: Row): string => `${row.src}:${row.srcPort}>${row.dst}:${row.dstPort}/${row.proto}`;
+const sorted = (rows: Row[]): string[] => rows.map((row) => `${rowKey(row)} ${row.packets}p ${row.bytes}B`).sort();
+
+const TRUTH: Row[] = CONVERSATIONS.map((c) => ({ src: c.src, dst: c.dst, proto: c.proto === 'tcp' ? 6 : 17, srcPort: c.srcPort, dstPort: c.dstPort, packets: c.packets, bytes: c.packets * ipBytes(c) }));
+
+/** A UDP port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
+/** Starts the collector on a free port; runs `exporter(port)`; returns the decoded flows and the metrics text. */
+async function collect(exporter: (port: number) => void, settleMs = 500): Promise<{ flows: CollectedFlow[]; text: string }> {
+  const port = await freePort();
+  const metrics = new MetricsPipeline({ maxSeriesPerMetric: 1_000, seriesTtlMs: 0, version: 'test', processMetrics: false });
+  const flows: CollectedFlow[] = [];
+  const source = new CollectorSource({ config: collectorSchema.parse({ listen: [`flow://127.0.0.1:${port}`] }), logger, metrics, onFlows: (batch) => flows.push(...batch) });
+  await source.start();
+  try {
+    exporter(port);
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    return { flows, text: await metrics.render('text') };
+  } finally {
+    await source.stop();
+  }
+}
+
+const rowsOf = (flows: readonly CollectedFlow[]): Row[] =>
+  flows.map((flow) => ({ src: addressText(flow.srcAddr), dst: addressText(flow.dstAddr), proto: flow.proto, srcPort: flow.srcPort, dstPort: flow.dstPort, packets: Number(flow.packets), bytes: Number(flow.bytes) }));
+
+/** nfdump's decoding of what `exporter(port)` sends to nfcapd. */
+async function reference(exporter: (port: number) => void): Promise<Row[]> {
+  const port = await freePort();
+  const dir = tempDir('nfcapd');
+  const child = spawn('nfcapd', ['-w', dir, '-p', String(port), '-b', '127.0.0.1'], { stdio: 'ignore' });
+  children.push(child.pid!);
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  exporter(port);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM'); // nfcapd writes its file on exit
+  await exited;
+  assert.ok(readdirSync(dir).some((file) => file.startsWith('nfcapd.')), 'nfcapd wrote no file');
+  const result = spawnSync('nfdump', ['-R', dir, '-o', 'json'], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(result.status, 0, result.stderr);
+  const records = JSON.parse(result.stdout || '[]') as Array<Record<string, unknown>>;
+  return records.map((record) => ({
+    src: String(record.src4_addr ?? record.src6_addr),
+    dst: String(record.dst4_addr ?? record.dst6_addr),
+    proto: Number(record.proto),
+    srcPort: Number(record.src_port),
+    dstPort: Number(record.dst_port),
+    packets: Number(record.in_packets),
+    bytes: Number(record.in_bytes),
+  }));
+}
+
+describe('the collector against real exporters over loopback', { skip }, () => {
+  const dir = skip ? '' : tempDir('exporters');
+  const pcap = join(dir, 'conversations.pcap');
+  if (!skip) writePcap(pcap, CONVERSATIONS);
+
+  const softflowd = (version: string) => (port: number): void => {
+    const result = spawnSync('softflowd', ['-r', pcap, '-v', version, '-n', `127.0.0.1:${port}`, '-d'], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(result.status, 0, result.stderr);
+  };
+  const pmacctd = (plugin: 'nfprobe' | 'sfprobe', extra: string) => (port: number): void => {
+    const config = join(dir, `pmacctd-${plugin}-${port}.conf`);
+    writeFileSync(config, `daemonize: false\npcap_savefile: ${pcap}\nplugins: ${plugin}\n${plugin}_receiver: 127.0.0.1:${port}\n${extra}\n`);
+    const result = spawnSync('pmacctd', ['-f', config], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(result.status, 0, result.stderr + result.stdout);
+  };
+
+  for (const [name, exporter, protocol] of [
+    ['softflowd NetFlow v5', softflowd('5'), 'netflow_v5'],
+    ['softflowd NetFlow v9', softflowd('9'), 'netflow_v9'],
+    ['softflowd IPFIX', softflowd('10'), 'ipfix'],
+    ['pmacctd nfprobe NetFlow v9', pmacctd('nfprobe', 'nfprobe_version: 9'), 'netflow_v9'],
+    ['pmacctd nfprobe IPFIX', pmacctd('nfprobe', 'nfprobe_version: 10'), 'ipfix'],
+  ] as const) {
+    test(`${name}: every flow as nfdump decodes it, and as the conversations were sent`, async () => {
+      const { flows, text } = await collect(exporter);
+      const ours = sorted(rowsOf(flows));
+      assert.deepEqual(ours, sorted(TRUTH), 'the conversations');
+      assert.deepEqual(ours, sorted(await reference(exporter)), "nfdump's decoding");
+      assert.equal(sampleValue(text, 'flowlens_collector_flows_total', { protocol, exporter: '127.0.0.1' }), TRUTH.length);
+      assert.equal(sampleValue(text, 'flowlens_collector_malformed_packets_total', { exporter: '127.0.0.1', reason: 'truncated' }), undefined);
+      for (const flow of flows) assert.ok(flow.timeFlowEndNs >= flow.timeFlowStartNs && flow.timeFlowStartNs > 0n, 'flow times');
+    });
+  }
+
+  test('pmacctd sfprobe sFlow v5: one flow per sampled packet, headers parsed (Ethernet, IPv4, TCP/UDP), frame lengths', async () => {
+    const { flows, text } = await collect(pmacctd('sfprobe', 'sfprobe_sampling_rate: 1'), 1_000);
+    const perConversation = new Map<string, Row>();
+    for (const row of rowsOf(flows)) {
+      const key = rowKey(row);
+      const sum = perConversation.get(key) ?? { ...row, packets: 0, bytes: 0 };
+      sum.packets += row.packets;
+      sum.bytes += row.bytes;
+      perConversation.set(key, sum);
+    }
+    // sFlow counts the sampled frame: IP bytes plus the Ethernet header and FCS (18).
+    const truth = TRUTH.map((row) => ({ ...row, bytes: row.bytes + 18 * row.packets }));
+    assert.deepEqual(sorted([...perConversation.values()]), sorted(truth));
+    assert.ok(flows.every((flow) => flow.samplingRate === 1 && flow.type === 'SFLOW_5' && flow.etype === 0x800));
+    assert.equal(sampleValue(text, 'flowlens_collector_flows_total', { protocol: 'sflow', exporter: '127.0.0.1' }), TRUTH.reduce((sum, row) => sum + row.packets, 0));
+  });
+});
