@@ -20,15 +20,17 @@ const KNOWN = new Set(['count', 'rcvbuf', 'workers', 'blocking', 'queue_size']);
 
 export function parseListenUrl(text: string): Listener {
   let url: URL;
+  // WHATWG URLs of non-special schemes refuse an empty host with a port ("netflow://:2055"): a placeholder stands in.
+  const anyHost = /^[a-z]+:\/\/:/i.test(text);
   try {
-    url = new URL(text);
+    url = new URL(anyHost ? text.replace('://:', '://any.invalid:') : text);
   } catch {
     throw new Error(`"${text}" is not a listen URL (like netflow://:2055)`);
   }
   const scheme = url.protocol.replace(/:$/, '');
   if (!SCHEMES.has(scheme)) throw new Error(`"${text}": scheme ${scheme} is not one of netflow, nfl, sflow, flow`);
   // new URL() leaves an empty host for "netflow://:2055"; brackets stay around IPv6 literals.
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const host = anyHost ? '' : url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port);
   if (url.port === '' || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`"${text}": a port is needed (1-65535)`);
   for (const key of url.searchParams.keys()) if (!KNOWN.has(key)) throw new Error(`"${text}": unknown parameter ${key} (count, rcvbuf)`);
