@@ -162,3 +162,50 @@ describe('the collector against real exporters over loopback', { skip }, () => {
     assert.equal(sampleValue(text, 'flowlens_collector_flows_total', { protocol: 'sflow', exporter: '127.0.0.1' }), TRUTH.reduce((sum, row) => sum + row.packets, 0));
   });
 });
+
+describe('collector flows through the agent: enriched from the Kubernetes cache into the flow metrics', { skip }, () => {
+  test('softflowd IPFIX -> collector -> enrichment -> flowlens_flow_* by workload (not by address)', async () => {
+    const { Agent } = await import('../../src/agent.js');
+    const { componentDefinitions } = await import('../../src/registry.js');
+    const { loadConfig } = await import('../../src/config/load.js');
+    const { KubeApiServer } = await import('../support/kube-api-server.js');
+    const { pod } = await import('../support/kube-fixtures.js');
+    const { eventually } = await import('../support/metrics-text.js');
+    const api = new KubeApiServer();
+    await api.start();
+    try {
+      api.apply('replicasets', { metadata: { name: 'web-6f7d9', namespace: 'shop', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'u1', controller: true }] } });
+      api.apply('pods', pod({ namespace: 'shop', name: 'web-6f7d9-abcde', node: 'n1', ips: ['10.1.0.2'], owners: [{ kind: 'ReplicaSet', name: 'web-6f7d9' }] }));
+      api.apply('pods', pod({ namespace: 'shop', name: 'client', node: 'n1', ips: ['10.1.0.1'] }));
+      const port = await freePort();
+      const dir = tempDir('collector-agent');
+      const pcapFile = join(dir, 'c.pcap');
+      writePcap(pcapFile, CONVERSATIONS);
+      const loaded = loadConfig({
+        env: { FLOWLENS_ENABLE: 'collector' },
+        flags: { listen: '127.0.0.1:0', set: [`kubernetes.kubeconfig=${api.writeKubeconfig()}`, `collector.listen=[netflow://127.0.0.1:${port}]`] },
+        definitions: componentDefinitions,
+      });
+      const agent = new Agent({ config: loaded.config, enabled: loaded.enabled, logger, version: 'test' });
+      try {
+        await agent.start();
+        const metricsText = async (): Promise<string> => (await fetch(`${agent.server.url}/metrics`)).text();
+        await eventually(async () => (await metricsText()).includes('flowlens_kube_synced{kind="pods"} 1'), metricsText, 10_000);
+        const result = spawnSync('softflowd', ['-r', pcapFile, '-v', '10', '-n', `127.0.0.1:${port}`, '-d'], { encoding: 'utf8', timeout: 20_000 });
+        assert.equal(result.status, 0, result.stderr);
+        const labels = { action: 'unspecified', reporter: 'unspecified', protocol: 'tcp', src_namespace: 'shop', src_name: 'client', src_type: 'workload', dst_namespace: 'shop', dst_name: 'web', dst_type: 'workload', dst_port: '80', direction: 'out' };
+        await eventually(async () => sampleValue(await metricsText(), 'flowlens_flow_packets_total', labels) === 6, metricsText, 10_000);
+        const text = await metricsText();
+        assert.equal(sampleValue(text, 'flowlens_flow_bytes_total', labels), 6 * ipBytes(CONVERSATIONS[0]!));
+        // Addresses no pod holds stay networks, never become label values.
+        assert.equal(sampleValue(text, 'flowlens_flow_packets_total', { ...labels, src_namespace: '', src_name: 'pvt', src_type: 'network', dst_namespace: '', dst_name: 'pvt', dst_type: 'network', protocol: 'udp', dst_port: '53' }), 3);
+        assert.ok(!/src_name="10\./.test(text), 'no address in a label');
+        assert.equal(sampleValue(text, 'flowlens_flow_records_total', { source: 'collector' }), 4);
+      } finally {
+        await agent.stop(5_000);
+      }
+    } finally {
+      await api.stop();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import type { FlowConsumer, FlowRecord, PolicyHit } from '../../flow/flow-record.js';
+import type { EndpointType, FlowConsumer, FlowEndpoint, FlowRecord, PolicyHit } from '../../flow/flow-record.js';
 import type { Metrics } from '../../metrics/pipeline.js';
 import type { CounterSpec, FamilySpec } from '../../metrics/spec.js';
 import type { CounterFamily, CounterSeries } from '../../metrics/series-budget.js';
@@ -197,16 +197,18 @@ export class FlowMetrics implements FlowConsumer {
         dst_port: dstPort,
       });
     }
+    const src = labelled(record, record.src);
+    const dst = labelled(record, record.dst);
     const flow = {
       action: record.action,
       reporter: record.reporter,
       protocol: record.proto,
-      src_namespace: record.src.namespace,
-      src_name: record.src.name,
-      src_type: record.src.type,
-      dst_namespace: record.dst.namespace,
-      dst_name: record.dst.name,
-      dst_type: record.dst.type,
+      src_namespace: src.namespace,
+      src_name: src.name,
+      src_type: src.type,
+      dst_namespace: dst.namespace,
+      dst_name: dst.name,
+      dst_type: dst.type,
       dst_port: dstPort,
     };
     const policy = (hit: PolicyHit, trace: 'enforced' | 'pending'): CounterSeries =>
@@ -227,4 +229,15 @@ export class FlowMetrics implements FlowConsumer {
       lastUsed: 0,
     };
   }
+}
+
+/**
+ * An endpoint's labels: Goldmane's names as sent (the seed's contract); an
+ * address endpoint (the collector's) by the workload enrichment found, else
+ * its network (`pvt` / `pub`), never the address itself.
+ */
+function labelled(record: FlowRecord, endpoint: FlowEndpoint): { namespace: string; name: string; type: EndpointType } {
+  const kube = endpoint.kube;
+  if (record.source === 'goldmane' || kube === undefined) return endpoint;
+  return { namespace: kube.namespace ?? '', name: kube.workload ?? kube.pod ?? kube.node ?? endpoint.name, type: kube.workloadKind === 'Node' ? 'host' : 'workload' };
 }
