@@ -47,8 +47,18 @@ export interface CollectedFlow {
   srcNet: number;
   dstNet: number;
   bgpNextHop: Uint8Array;
+  bgpCommunities: number[];
+  asPath: number[];
+  mplsTtl: number[];
+  mplsLabel: number[];
+  mplsIp: Uint8Array[];
   observationDomainId: number;
   observationPointId: number;
+  /** Parsed header layers (sFlow), goflow2's names: Ethernet, Dot1Q, MPLS, IPv4, IPv6, TCP, UDP, ... */
+  layerStack: string[];
+  layerSize: number[];
+  ipv6RoutingHeaderAddresses: Uint8Array[];
+  ipv6RoutingHeaderSegLeft: number;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -94,8 +104,17 @@ export function emptyFlow(type: FlowType, timeReceivedNs: bigint, samplerAddress
     srcNet: 0,
     dstNet: 0,
     bgpNextHop: EMPTY,
+    bgpCommunities: [],
+    asPath: [],
+    mplsTtl: [],
+    mplsLabel: [],
+    mplsIp: [],
     observationDomainId: 0,
     observationPointId: 0,
+    layerStack: [],
+    layerSize: [],
+    ipv6RoutingHeaderAddresses: [],
+    ipv6RoutingHeaderSegLeft: 0,
   };
 }
 

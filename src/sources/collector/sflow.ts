@@ -1,5 +1,6 @@
 import { emptyFlow, type CollectedFlow } from './flow.js';
 import { DecodeError, type DecodeResult } from './netflow.js';
+import { parseFrame } from './packet.js';
 
 // sFlow v5 (sflow.org/sflow_version_5.txt): XDR, 4-byte aligned. Flow
 // samples (format 1) and expanded flow samples (3) become one flow each, from
@@ -200,9 +201,7 @@ function flowRecord(flow: CollectedFlow, format: number, record: Reader): void {
       const headerLength = record.u32('header length');
       const header = record.bytes(Math.min(headerLength, record.end - record.at), 'header');
       flow.bytes = BigInt(frameLength);
-      if (protocol === 1) parseEthernet(flow, header);
-      else if (protocol === 11) parseIp(flow, header, 0, 0x800);
-      else if (protocol === 12) parseIp(flow, header, 0, 0x86dd);
+      if (protocol === 1) parseFrame(flow, header); // goflow2 parses Ethernet headers only
       break;
     }
     case 3: {
@@ -251,6 +250,9 @@ function flowRecord(flow: CollectedFlow, format: number, record: Reader): void {
         const length = record.u32('segment length');
         for (let a = 0; a < length && a < 256; a++) path.push(record.u32('as'));
       }
+      const communities = record.u32('communities');
+      for (let c = 0; c < communities && c < 256; c++) flow.bgpCommunities.push(record.u32('community'));
+      flow.asPath = path;
       flow.dstAs = path.length > 0 ? path[path.length - 1]! : as;
       if (path.length > 0) flow.nextHopAs = path[0]!;
       flow.srcAs = srcAs > 0 ? srcAs : as;
@@ -258,67 +260,5 @@ function flowRecord(flow: CollectedFlow, format: number, record: Reader): void {
     }
     default:
       break;
-  }
-}
-
-/** An Ethernet frame's headers into the flow: MACs, 802.1Q tags, then IP. */
-export function parseEthernet(flow: CollectedFlow, frame: Uint8Array): void {
-  if (frame.length < 14) return;
-  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-  flow.dstMac = (BigInt(view.getUint16(0)) << 32n) | BigInt(view.getUint32(2));
-  flow.srcMac = (BigInt(view.getUint16(6)) << 32n) | BigInt(view.getUint32(8));
-  let etype = view.getUint16(12);
-  let at = 14;
-  while ((etype === 0x8100 || etype === 0x88a8) && at + 4 <= frame.length) {
-    flow.vlanId = view.getUint16(at) & 0x0fff;
-    etype = view.getUint16(at + 2);
-    at += 4;
-  }
-  flow.etype = etype;
-  if (etype === 0x800 || etype === 0x86dd) parseIp(flow, frame, at, etype);
-}
-
-function parseIp(flow: CollectedFlow, frame: Uint8Array, at: number, etype: number): void {
-  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-  let proto: number;
-  let next: number;
-  if (etype === 0x800) {
-    if (at + 20 > frame.length) return;
-    const ihl = (view.getUint8(at) & 0x0f) * 4;
-    flow.etype = 0x800;
-    flow.ipTos = view.getUint8(at + 1);
-    flow.fragmentId = view.getUint16(at + 4);
-    const fragment = view.getUint16(at + 6);
-    flow.ipFlags = fragment >> 13;
-    flow.fragmentOffset = fragment & 0x1fff;
-    flow.ipTtl = view.getUint8(at + 8);
-    proto = view.getUint8(at + 9);
-    flow.srcAddr = frame.slice(at + 12, at + 16);
-    flow.dstAddr = frame.slice(at + 16, at + 20);
-    next = at + Math.max(ihl, 20);
-    if (flow.fragmentOffset !== 0) {
-      flow.proto = proto;
-      return; // a later fragment carries no transport header
-    }
-  } else {
-    if (at + 40 > frame.length) return;
-    flow.etype = 0x86dd;
-    const first = view.getUint32(at);
-    flow.ipTos = (first >>> 20) & 0xff;
-    flow.ipv6FlowLabel = first & 0xfffff;
-    proto = view.getUint8(at + 6);
-    flow.ipTtl = view.getUint8(at + 7);
-    flow.srcAddr = frame.slice(at + 8, at + 24);
-    flow.dstAddr = frame.slice(at + 24, at + 40);
-    next = at + 40;
-  }
-  flow.proto = proto;
-  if ((proto === 6 || proto === 17 || proto === 132) && next + 4 <= frame.length) {
-    flow.srcPort = view.getUint16(next);
-    flow.dstPort = view.getUint16(next + 2);
-    if (proto === 6 && next + 14 <= frame.length) flow.tcpFlags = view.getUint8(next + 13);
-  } else if ((proto === 1 || proto === 58) && next + 2 <= frame.length) {
-    flow.icmpType = view.getUint8(next);
-    flow.icmpCode = view.getUint8(next + 1);
   }
 }
