@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { createWriteStream } from 'node:fs';
 import { Command } from 'commander';
 import { Agent } from './agent.js';
 import { parseListenAddress } from './config/address.js';
@@ -10,6 +11,8 @@ import { redactUrls } from './config/redact.js';
 import { logLevel } from './log/logger.js';
 import { parseMapping } from './enrich/enricher.js';
 import { runEnrich } from './enrich/run-enrich.js';
+import { runCollect } from './run-collect.js';
+import { parseListenUrl } from './sources/collector/listen.js';
 import { createLogger, LogRoot, type Logger } from './log/logger.js';
 import { Reloader } from './reload.js';
 import { preflight } from './preflight.js';
@@ -240,6 +243,16 @@ export function goFlagsToLong(args: readonly string[], definitions: readonly Com
     }
   }
   const out: string[] = [];
+  const collectAt = args.indexOf('collect');
+  if (collectAt >= 0) {
+    // goflow2's Go-style flags for `flowlens collect`: -listen, -format, -transport.file, -addr, ...
+    return args.map((arg, index) => {
+      if (index <= collectAt) return arg;
+      const file = /^--?transport\.file(=(.*))?$/.exec(arg);
+      if (file) return file[1] !== undefined ? `--output=${file[2]}` : '--output';
+      return /^-(listen|format|loglevel|mapping|kubeconfig|addr|transport|produce|sync-timeout)(=|$)/.test(arg) ? `-${arg}` : arg;
+    });
+  }
   const enrichAt = args.indexOf('enrich');
   for (const [index, arg] of args.entries()) {
     // The components' seed flags, on run and check-config: Go's -flag, -flag=value, -bool=true|false.
@@ -304,7 +317,89 @@ export function buildProgram(): Command {
       }
       return enrich(flags);
     });
+  program
+    .command('collect')
+    .description('goflow2 | goflow2-kube-enricher in one: NetFlow v5/v9, IPFIX and sFlow in, goflow2 v2 records with Kubernetes fields out')
+    .option('--listen <urls>', 'goflow2 listen URLs, comma-separated (netflow://, nfl://, sflow://, flow://; ?count=N, ?rcvbuf=BYTES)', 'sflow://:6343,netflow://:2055')
+    .option('--format <format>', 'json (goflow2 v2 JSON lines) or bin (varint-delimited FlowMessage)', 'json')
+    .option('--output <file>', 'write there instead of stdout (goflow2 -transport.file)')
+    .option('--transport <name>', 'goflow2 -transport: file (the only one)', 'file')
+    .option('--produce <mode>', 'goflow2 -produce: sample (the only one)', 'sample')
+    .option('--mapping <pairs>', 'fields holding IPs and the prefix of their added fields (default SrcAddr=Src,DstAddr=Dst, as flowlens enrich)')
+    .option('--loglevel <level>', 'trace, debug, info, warn|warning, error, fatal|panic (logs on stderr)')
+    .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, else in-cluster)')
+    .option('--sync-timeout <duration>', 'exit 1 when the Kubernetes cache has not synced by then', '60s')
+    .option('--no-watch-owners', 'do not watch ReplicaSets: derive Deployments from the pod-template-hash')
+    .option('--addr <address>', 'serve /metrics, /health and /ready on this address (goflow2 -addr, e.g. :8080); default: no HTTP server')
+    .action((flags: CollectFlags) => collectCommand(flags));
   return program;
+}
+
+interface CollectFlags {
+  listen: string;
+  format: string;
+  output?: string;
+  transport: string;
+  produce: string;
+  mapping?: string;
+  loglevel?: string;
+  kubeconfig?: string;
+  syncTimeout: string;
+  watchOwners: boolean;
+  addr?: string;
+}
+
+async function collectCommand(flags: CollectFlags): Promise<void> {
+  const level = logLevel.safeParse(flags.loglevel ?? process.env.LOG_LEVEL ?? 'info');
+  if (!level.success) throw new ConfigError(`-loglevel: ${level.error.issues[0]?.message ?? 'invalid'}`);
+  if (flags.format !== 'json' && flags.format !== 'bin') throw new ConfigError(`-format: "${flags.format}" is not json or bin`);
+  if (flags.transport !== 'file') throw new ConfigError(`-transport: "${flags.transport}" is not supported (file: stdout or -transport.file)`);
+  if (flags.produce !== 'sample') throw new ConfigError(`-produce: "${flags.produce}" is not supported (sample)`);
+  const listen = flags.listen.split(',').map((url) => url.trim()).filter((url) => url !== '');
+  for (const url of listen) {
+    try {
+      parseListenUrl(url);
+    } catch (error) {
+      throw new ConfigError(`-listen: ${(error as Error).message}`);
+    }
+  }
+  let syncTimeoutMs: number;
+  try {
+    syncTimeoutMs = parseDuration(flags.syncTimeout);
+  } catch (error) {
+    throw new ConfigError(`--sync-timeout: ${(error as Error).message}`);
+  }
+  if (flags.addr !== undefined) {
+    try {
+      parseListenAddress(flags.addr);
+    } catch (error) {
+      throw new ConfigError(`-addr: ${(error as Error).message}`);
+    }
+  }
+  const logger = createLogger(level.data);
+  const stop = new AbortController();
+  process.once('SIGTERM', () => stop.abort());
+  process.once('SIGINT', () => stop.abort());
+  const output = flags.output !== undefined ? createWriteStream(flags.output, { flags: 'a' }) : process.stdout;
+  output.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    fail(`-transport.file: ${error.message}`);
+  });
+  await runCollect({
+    listen,
+    format: flags.format,
+    ...(flags.mapping !== undefined ? { mapping: parseMapping(flags.mapping) } : {}),
+    ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
+    syncTimeoutMs,
+    watchOwners: flags.watchOwners,
+    logger,
+    output,
+    signal: stop.signal,
+    ...(flags.addr !== undefined ? { addr: flags.addr } : {}),
+    onListening: (url, ports) => logger.info({ ...(url !== '' ? { url } : {}), listen: ports }, 'collecting'),
+  });
+  await new Promise<void>((resolve) => output.write('', () => resolve()));
+  process.exit(0);
 }
 
 try {

@@ -35,7 +35,7 @@ const LAYERS: ReadonlyArray<readonly [string, RegExp]> = [
   ['contracts', /^components\//],
   ['configuration', /^config\/(schema|load|reference|print)\.ts$/],
   ['components', /^(kube|sources|sinks|probes|accounting)\/|^enrich\/(?!run-enrich\.ts$)/],
-  ['composition', /^(registry|preflight|agent|agent-metrics|reload|cli)\.ts$|^enrich\/run-enrich\.ts$|^demo\//],
+  ['composition', /^(registry|preflight|agent|agent-metrics|reload|cli|run-collect)\.ts$|^enrich\/run-enrich\.ts$|^demo\//],
 ];
 
 function layerOf(module: string): number {

@@ -159,6 +159,13 @@ describe('the collector against real exporters over loopback', { skip }, () => {
     const truth = TRUTH.map((row) => ({ ...row, bytes: row.bytes + 18 * row.packets }));
     assert.deepEqual(sorted([...perConversation.values()]), sorted(truth));
     assert.ok(flows.every((flow) => flow.samplingRate === 1 && flow.type === 'SFLOW_5' && flow.etype === 0x800));
+    // goflow2's layer stack and sizes (its TCP layer is 20 plus the header length).
+    for (const flow of flows) {
+      const tcp = flow.proto === 6;
+      assert.deepEqual(flow.layerStack, ['Ethernet', 'IPv4', tcp ? 'TCP' : 'UDP']);
+      assert.deepEqual(flow.layerSize, [14, 20, tcp ? 40 : 8]);
+      assert.equal(flow.srcMac, 0x020000000001n);
+    }
     assert.equal(sampleValue(text, 'flowlens_collector_flows_total', { protocol: 'sflow', exporter: '127.0.0.1' }), TRUTH.reduce((sum, row) => sum + row.packets, 0));
   });
 });

@@ -10,7 +10,7 @@ import type { CounterFamily, GaugeFamily } from '../../metrics/series-budget.js'
 import type { CollectorConfig } from './config.js';
 import { addressText, protoName, type CollectedFlow } from './flow.js';
 import { parseListenUrl, type Listener } from './listen.js';
-import { FLOWS, LOST, MALFORMED, NO_TEMPLATE, PACKETS, RECEIVE_DROPS, SEQUENCE_GAPS, SFLOW_COUNTERS, TEMPLATES } from './metrics.js';
+import { FLOWS, LOST, MALFORMED, NO_TEMPLATE, OUTPUT_DROPPED, PACKETS, RECEIVE_DROPS, SEQUENCE_GAPS, SFLOW_COUNTERS, TEMPLATES } from './metrics.js';
 import { DecodeError, NetflowDecoder, type DecodeResult } from './netflow.js';
 import { decodeSflow, type SflowResult } from './sflow.js';
 
@@ -34,8 +34,8 @@ export interface CollectorOptions {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly flows?: FlowBus;
-  /** Decoded flows, as they arrive (the `collect` command). */
-  readonly onFlows?: (flows: readonly CollectedFlow[]) => void;
+  /** Decoded flows, as they arrive (the `collect` command); returns how many it had to drop. */
+  readonly onFlows?: (flows: readonly CollectedFlow[]) => number | void;
   /** Tests: the clock. */
   readonly now?: () => number;
 }
@@ -62,6 +62,7 @@ export class CollectorSource implements Component {
   private readonly templates: GaugeFamily;
   private readonly receiveDrops: CounterFamily;
   private readonly sflowCounters: CounterFamily;
+  private readonly outputDropped: CounterFamily;
 
   constructor(private readonly options: CollectorOptions) {
     const { metrics, config } = options;
@@ -77,6 +78,8 @@ export class CollectorSource implements Component {
     this.templates = metrics.gauge(TEMPLATES);
     this.receiveDrops = metrics.counter(RECEIVE_DROPS);
     this.sflowCounters = metrics.counter(SFLOW_COUNTERS);
+    this.outputDropped = metrics.counter(OUTPUT_DROPPED);
+    this.outputDropped.inc(undefined, 0);
     metrics.onCollect(async () => {
       this.templates.set(undefined, this.netflow.templateCount());
       await this.readKernelDrops();
@@ -177,7 +180,8 @@ export class CollectorSource implements Component {
       for (const sample of result.sampleSequences) this.track(`${address}|sample|${result.info.domain}|${sample.source}`, sample.sequence, 1, labels, 'samples');
     }
     if (result.flows.length === 0) return;
-    this.options.onFlows?.(result.flows);
+    const dropped = this.options.onFlows?.(result.flows);
+    if (dropped) this.outputDropped.inc(undefined, dropped);
     if (this.queue !== undefined) for (const flow of result.flows) this.queue.push(toRecord(flow, address));
   }
 

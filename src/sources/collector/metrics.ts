@@ -81,4 +81,12 @@ export const SFLOW_COUNTERS: CounterSpec = {
   expires: false,
 };
 
-export const COLLECTOR_FAMILIES: readonly FamilySpec[] = [PACKETS, FLOWS, MALFORMED, SEQUENCE_GAPS, LOST, NO_TEMPLATE, TEMPLATES, RECEIVE_DROPS, SFLOW_COUNTERS];
+export const OUTPUT_DROPPED: CounterSpec = {
+  type: 'counter',
+  name: 'flowlens_collector_output_dropped_total',
+  help: '`flowlens collect`: decoded flows dropped because the output fell behind (or the Kubernetes cache had not synced) and 64 MiB were waiting.',
+  doc: '`flowlens collect` only: flows dropped while 64 MiB of encoded flows waited for the enrichment or the output. In `flowlens run` the flow bus queue drops instead (`flowlens_flow_queue_dropped_total`).',
+  expires: false,
+};
+
+export const COLLECTOR_FAMILIES: readonly FamilySpec[] = [PACKETS, FLOWS, MALFORMED, SEQUENCE_GAPS, LOST, NO_TEMPLATE, TEMPLATES, RECEIVE_DROPS, SFLOW_COUNTERS, OUTPUT_DROPPED];
