@@ -247,14 +247,23 @@ export function addressBytes(text: string): Uint8Array {
   return out;
 }
 
-const PRIVATE = [/^10\./, /^192\.168\./, /^172\.(1[6-9]|2\d|3[01])\./, /^127\./, /^169\.254\./, /^f[cd][0-9a-f]{2}:/i, /^fe80:/i, /^::1$/];
+/** Private, loopback and link-local ranges (RFC 1918, 4193, 4291), read from the address bytes. */
+function isPrivate(a: Uint8Array): boolean {
+  if (a.length === 4) return a[0] === 10 || a[0] === 127 || (a[0] === 172 && (a[1]! & 0xf0) === 16) || (a[0] === 192 && a[1] === 168) || (a[0] === 169 && a[1] === 254);
+  if (a.length !== 16) return false;
+  if ((a[0]! & 0xfe) === 0xfc || (a[0] === 0xfe && (a[1]! & 0xc0) === 0x80)) return true;
+  for (let i = 0; i < 15; i++) if (a[i] !== 0) return false;
+  return a[15] === 1;
+}
 
 /** An address endpoint: named `pvt` / `pub` (as Goldmane names networks) until enrichment says which workload it is. */
 function endpoint(address: Uint8Array, port: number): FlowEndpoint {
   const ip = addressText(address);
-  const name = ip === '' ? '' : PRIVATE.some((pattern) => pattern.test(ip)) ? 'pvt' : 'pub';
-  return { name, namespace: '', type: 'network', labels: [], ...(ip !== '' ? { ip } : {}), port };
+  if (ip === '') return { name: '', namespace: '', type: 'network', labels: NO_LABELS, port };
+  return { name: isPrivate(address) ? 'pvt' : 'pub', namespace: '', type: 'network', labels: NO_LABELS, ip, port };
 }
+
+const NO_LABELS: readonly string[] = Object.freeze([]);
 
 /** A decoded flow as the flow bus's record: counts scaled by the sampling rate, src -> dst counted as out. */
 export function toRecord(flow: CollectedFlow, exporter: string): FlowRecord {

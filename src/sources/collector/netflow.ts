@@ -201,11 +201,14 @@ export class NetflowDecoder {
       at = setEnd;
     }
     // Options data first: a sampling rate in this packet applies to its flows.
+    const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
     for (const set of dataSets) {
       if (!set.template.options) continue;
-      forEachRecord(view, set.template, set.start, set.end, (values) => {
-        for (const [field, value] of values) {
-          if (field.enterprise === 0 && (field.type === 305 || field.type === 50 || field.type === 34) && samplingFound === undefined) samplingFound = Number(unsigned(value));
+      eachRecord(bytes, set.template, set.start, set.end, (at, lengths) => {
+        const fields = set.template.fields;
+        for (let i = 0; i < fields.length; i++) {
+          const field = fields[i]!;
+          if (field.enterprise === 0 && (field.type === 305 || field.type === 50 || field.type === 34) && samplingFound === undefined) samplingFound = uint(bytes, at[i]!, lengths[i]!);
         }
       });
     }
@@ -215,7 +218,8 @@ export class NetflowDecoder {
     const type: FlowType = version === 9 ? 'NETFLOW_V9' : 'IPFIX';
     const baseNs = BigInt(exportSeconds) * 1_000_000_000n;
     for (const set of dataSets) {
-      const records = forEachRecord(view, set.template, set.start, set.end, (values) => {
+      const fields = set.template.fields;
+      const records = eachRecord(bytes, set.template, set.start, set.end, (at, lengths) => {
         if (set.template.options) return;
         const flow = emptyFlow(type, received, exporterBytes);
         flow.sequenceNum = sequence;
@@ -223,7 +227,10 @@ export class NetflowDecoder {
         flow.observationDomainId = domain;
         flow.timeFlowStartNs = baseNs;
         flow.timeFlowEndNs = baseNs;
-        for (const [field, value] of values) if (field.enterprise === 0) apply(flow, field.type, value, baseNs, uptime);
+        for (let i = 0; i < fields.length; i++) {
+          const field = fields[i]!;
+          if (field.enterprise === 0) apply(flow, field.type, bytes, at[i]!, lengths[i]!, baseNs, uptime);
+        }
         flows.push(flow);
       });
       dataRecords += records;
@@ -313,56 +320,96 @@ function bytesAt(view: DataView, at: number, length: number): Uint8Array {
   return new Uint8Array(view.buffer.slice(view.byteOffset + at, view.byteOffset + at + length));
 }
 
-/** Calls `each` with the (field, value) pairs of every record of a data set; returns the number of records. */
-function forEachRecord(view: DataView, template: Template, start: number, end: number, each: (values: Array<[FieldSpec, Uint8Array]>) => void): number {
-  let at = start;
+/**
+ * Calls `each` with the offset and length of every field of every record of
+ * a data set (reused arrays: read them before returning); returns the number
+ * of records. Fixed-length templates need no per-record work to find fields.
+ */
+function eachRecord(bytes: Uint8Array, template: Template, start: number, end: number, each: (at: Int32Array, lengths: Int32Array) => void): number {
+  const fields = template.fields;
+  const at = new Int32Array(fields.length);
+  const lengths = new Int32Array(fields.length);
   let records = 0;
-  const minimum = template.recordLength > 0 ? template.recordLength : 1;
-  while (end - at >= minimum) {
-    const values: Array<[FieldSpec, Uint8Array]> = [];
+  if (template.recordLength > 0) {
+    let offset = 0;
+    for (let i = 0; i < fields.length; i++) {
+      at[i] = offset;
+      lengths[i] = fields[i]!.length;
+      offset += fields[i]!.length;
+    }
+    const base = new Int32Array(at);
+    for (let record = start; end - record >= template.recordLength; record += template.recordLength) {
+      for (let i = 0; i < fields.length; i++) at[i] = record + base[i]!;
+      each(at, lengths);
+      records++;
+    }
+    return records;
+  }
+  let cursor = start;
+  while (end - cursor >= 1) {
     let ok = true;
-    for (const field of template.fields) {
-      let length = field.length;
+    for (let i = 0; i < fields.length; i++) {
+      let length = fields[i]!.length;
       if (length === VARIABLE) {
-        if (at >= end) {
+        if (cursor >= end) {
           ok = false;
           break;
         }
-        length = view.getUint8(at);
-        at += 1;
+        length = bytes[cursor]!;
+        cursor += 1;
         if (length === 255) {
-          if (at + 2 > end) {
+          if (cursor + 2 > end) {
             ok = false;
             break;
           }
-          length = view.getUint16(at);
-          at += 2;
+          length = (bytes[cursor]! << 8) | bytes[cursor + 1]!;
+          cursor += 2;
         }
       }
-      if (at + length > end) {
+      if (cursor + length > end) {
         ok = false;
         break;
       }
-      values.push([field, new Uint8Array(view.buffer, view.byteOffset + at, length)]);
-      at += length;
+      at[i] = cursor;
+      lengths[i] = length;
+      cursor += length;
     }
     if (!ok) break; // what is left of the set cannot hold a record: padding
-    each(values);
+    each(at, lengths);
     records++;
   }
   return records;
 }
 
-/** A big-endian unsigned integer of 1-8 bytes (reduced-size encoding). */
-function unsigned(value: Uint8Array): bigint {
+/** A big-endian unsigned integer of 1-8 bytes as a number (exact below 2^53; NetFlow's uint32 fields take the low 32 bits). */
+function uint(bytes: Uint8Array, at: number, length: number): number {
+  if (length <= 4) {
+    let value = 0;
+    for (let i = 0; i < length; i++) value = value * 256 + bytes[at + i]!;
+    return value;
+  }
+  let value = 0;
+  for (let i = Math.max(0, length - 8); i < length; i++) value = value * 256 + bytes[at + i]!;
+  return value;
+}
+
+/** The low 32 bits, as goflow2 decodes a wider value into a uint32 field. */
+function u32(bytes: Uint8Array, at: number, length: number): number {
+  return length <= 4 ? uint(bytes, at, length) : uint(bytes, at + length - 4, 4);
+}
+
+/** Exact unsigned value of up to 8 bytes (counters, NTP times). */
+function big(bytes: Uint8Array, at: number, length: number): bigint {
+  if (length <= 6) return BigInt(uint(bytes, at, length));
   let out = 0n;
-  for (const byte of value.length > 8 ? value.subarray(value.length - 8) : value) out = (out << 8n) | BigInt(byte);
+  for (let i = Math.max(0, length - 8); i < length; i++) out = (out << 8n) | BigInt(bytes[at + i]!);
   return out;
 }
 
-const num = (value: Uint8Array): number => Number(unsigned(value) & 0xffffffffn);
-const copy = (value: Uint8Array): Uint8Array => new Uint8Array(value);
-const allZero = (value: Uint8Array): boolean => value.every((byte) => byte === 0);
+function allZero(bytes: Uint8Array, at: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (bytes[at + i] !== 0) return false;
+  return true;
+}
 
 /** The NTP timestamp of IPFIX micro/nanosecond fields as unix nanoseconds. */
 function ntpToUnixNs(value: bigint): bigint {
@@ -372,176 +419,176 @@ function ntpToUnixNs(value: bigint): bigint {
 }
 
 /** Address fields: the first non-empty value wins, a later one only when it is not all zeroes (goflow2's rule). */
-function address(current: Uint8Array, value: Uint8Array): Uint8Array {
-  return current.length === 0 || !allZero(value) ? copy(value) : current;
+function address(current: Uint8Array, bytes: Uint8Array, at: number, length: number): Uint8Array {
+  return current.length === 0 || !allZero(bytes, at, length) ? bytes.slice(at, at + length) : current;
 }
 
 /** One IANA information element into the flow (goflow2's mapping, RFC 3954 / IANA IPFIX ids). */
-function apply(flow: CollectedFlow, type: number, value: Uint8Array, baseNs: bigint, uptime: number): void {
+function apply(flow: CollectedFlow, type: number, bytes: Uint8Array, at: number, length: number, baseNs: bigint, uptime: number): void {
   switch (type) {
     case 1: // octetDeltaCount / IN_BYTES
     case 23: // OUT_BYTES
-      flow.bytes = unsigned(value);
+      flow.bytes = big(bytes, at, length);
       break;
     case 2: // packetDeltaCount / IN_PKTS
     case 24:
-      flow.packets = unsigned(value);
+      flow.packets = big(bytes, at, length);
       break;
     case 4:
-      flow.proto = num(value);
+      flow.proto = u32(bytes, at, length);
       break;
     case 5:
-      flow.ipTos = num(value);
+      flow.ipTos = u32(bytes, at, length);
       break;
     case 6:
-      flow.tcpFlags = num(value);
+      flow.tcpFlags = u32(bytes, at, length);
       break;
     case 7:
-      flow.srcPort = num(value);
+      flow.srcPort = u32(bytes, at, length);
       break;
     case 11:
-      flow.dstPort = num(value);
+      flow.dstPort = u32(bytes, at, length);
       break;
     case 8:
-      if (value.length === 4 && (flow.srcAddr.length === 0 || !allZero(value))) {
-        flow.srcAddr = copy(value);
+      if (length === 4 && (flow.srcAddr.length === 0 || !allZero(bytes, at, length))) {
+        flow.srcAddr = bytes.slice(at, at + length);
         flow.etype = 0x800;
       }
       break;
     case 12:
-      if (value.length === 4 && (flow.dstAddr.length === 0 || !allZero(value))) {
-        flow.dstAddr = copy(value);
+      if (length === 4 && (flow.dstAddr.length === 0 || !allZero(bytes, at, length))) {
+        flow.dstAddr = bytes.slice(at, at + length);
         flow.etype = 0x800;
       }
       break;
     case 27:
-      if (value.length === 16 && (flow.srcAddr.length === 0 || !allZero(value))) {
-        flow.srcAddr = copy(value);
+      if (length === 16 && (flow.srcAddr.length === 0 || !allZero(bytes, at, length))) {
+        flow.srcAddr = bytes.slice(at, at + length);
         flow.etype = 0x86dd;
       }
       break;
     case 28:
-      if (value.length === 16 && (flow.dstAddr.length === 0 || !allZero(value))) {
-        flow.dstAddr = copy(value);
+      if (length === 16 && (flow.dstAddr.length === 0 || !allZero(bytes, at, length))) {
+        flow.dstAddr = bytes.slice(at, at + length);
         flow.etype = 0x86dd;
       }
       break;
     case 9:
     case 29:
-      flow.srcNet = num(value);
+      flow.srcNet = u32(bytes, at, length);
       break;
     case 13:
     case 30:
-      flow.dstNet = num(value);
+      flow.dstNet = u32(bytes, at, length);
       break;
     case 10:
-      flow.inIf = num(value);
+      flow.inIf = u32(bytes, at, length);
       break;
     case 14:
-      flow.outIf = num(value);
+      flow.outIf = u32(bytes, at, length);
       break;
     case 15:
     case 62:
-      flow.nextHop = address(flow.nextHop, value);
+      flow.nextHop = address(flow.nextHop, bytes, at, length);
       break;
     case 18:
     case 63:
-      flow.bgpNextHop = address(flow.bgpNextHop, value);
+      flow.bgpNextHop = address(flow.bgpNextHop, bytes, at, length);
       break;
     case 16:
-      flow.srcAs = num(value);
+      flow.srcAs = u32(bytes, at, length);
       break;
     case 17:
-      flow.dstAs = num(value);
+      flow.dstAs = u32(bytes, at, length);
       break;
     case 31:
-      flow.ipv6FlowLabel = num(value);
+      flow.ipv6FlowLabel = u32(bytes, at, length);
       break;
     case 32: // ICMP_TYPE: type * 256 + code
     case 139:
-      flow.icmpType = (num(value) >> 8) & 0xff;
-      flow.icmpCode = num(value) & 0xff;
+      flow.icmpType = (u32(bytes, at, length) >> 8) & 0xff;
+      flow.icmpCode = u32(bytes, at, length) & 0xff;
       break;
     case 176:
     case 178:
-      flow.icmpType = num(value);
+      flow.icmpType = u32(bytes, at, length);
       break;
     case 177:
     case 179:
-      flow.icmpCode = num(value);
+      flow.icmpCode = u32(bytes, at, length);
       break;
     case 52:
-      flow.ipTtl = num(value);
+      flow.ipTtl = u32(bytes, at, length);
       break;
     case 54:
-      flow.fragmentId = num(value);
+      flow.fragmentId = u32(bytes, at, length);
       break;
     case 88:
-      flow.fragmentOffset = num(value);
+      flow.fragmentOffset = u32(bytes, at, length);
       break;
     case 197:
-      flow.ipFlags = num(value);
+      flow.ipFlags = u32(bytes, at, length);
       break;
     case 56:
-      flow.srcMac = unsigned(value);
+      flow.srcMac = big(bytes, at, length);
       break;
     case 80:
-      flow.dstMac = unsigned(value);
+      flow.dstMac = big(bytes, at, length);
       break;
     case 57: // out dst mac
-      flow.dstMac = unsigned(value);
+      flow.dstMac = big(bytes, at, length);
       break;
     case 81: // out src mac
-      flow.srcMac = unsigned(value);
+      flow.srcMac = big(bytes, at, length);
       break;
     case 58:
-      flow.srcVlan = num(value);
+      flow.srcVlan = u32(bytes, at, length);
       flow.vlanId ||= flow.srcVlan;
       break;
     case 59:
-      flow.dstVlan = num(value);
+      flow.dstVlan = u32(bytes, at, length);
       break;
     case 60:
-      if (value[0] === 4) flow.etype = 0x800;
-      else if (value[0] === 6) flow.etype = 0x86dd;
+      if (bytes[at] === 4) flow.etype = 0x800;
+      else if (bytes[at] === 6) flow.etype = 0x86dd;
       break;
     case 89:
-      flow.forwardingStatus = num(value);
+      flow.forwardingStatus = u32(bytes, at, length);
       break;
     case 138:
-      flow.observationPointId = num(value);
+      flow.observationPointId = u32(bytes, at, length);
       break;
     case 22: // FIRST_SWITCHED: router uptime in ms (NetFlow v9)
-      flow.timeFlowStartNs = baseNs - BigInt((uptime - num(value)) >>> 0) * 1_000_000n;
+      flow.timeFlowStartNs = baseNs - BigInt((uptime - u32(bytes, at, length)) >>> 0) * 1_000_000n;
       break;
     case 21: // LAST_SWITCHED
-      flow.timeFlowEndNs = baseNs - BigInt((uptime - num(value)) >>> 0) * 1_000_000n;
+      flow.timeFlowEndNs = baseNs - BigInt((uptime - u32(bytes, at, length)) >>> 0) * 1_000_000n;
       break;
     case 150:
-      flow.timeFlowStartNs = unsigned(value) * 1_000_000_000n;
+      flow.timeFlowStartNs = big(bytes, at, length) * 1_000_000_000n;
       break;
     case 151:
-      flow.timeFlowEndNs = unsigned(value) * 1_000_000_000n;
+      flow.timeFlowEndNs = big(bytes, at, length) * 1_000_000_000n;
       break;
     case 152:
-      flow.timeFlowStartNs = unsigned(value) * 1_000_000n;
+      flow.timeFlowStartNs = BigInt(uint(bytes, at, length)) * 1_000_000n;
       break;
     case 153:
-      flow.timeFlowEndNs = unsigned(value) * 1_000_000n;
+      flow.timeFlowEndNs = BigInt(uint(bytes, at, length)) * 1_000_000n;
       break;
     case 154:
     case 156:
-      flow.timeFlowStartNs = ntpToUnixNs(unsigned(value));
+      flow.timeFlowStartNs = ntpToUnixNs(big(bytes, at, length));
       break;
     case 155:
     case 157:
-      flow.timeFlowEndNs = ntpToUnixNs(unsigned(value));
+      flow.timeFlowEndNs = ntpToUnixNs(big(bytes, at, length));
       break;
     case 158:
-      flow.timeFlowStartNs = baseNs - unsigned(value) * 1000n;
+      flow.timeFlowStartNs = baseNs - big(bytes, at, length) * 1000n;
       break;
     case 159:
-      flow.timeFlowEndNs = baseNs - unsigned(value) * 1000n;
+      flow.timeFlowEndNs = baseNs - big(bytes, at, length) * 1000n;
       break;
     default:
       break;
