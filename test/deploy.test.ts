@@ -53,7 +53,7 @@ describe('deploy/kubernetes rendered with kubectl kustomize', { skip }, () => {
     assert.deepEqual(workloads(cluster).map((object) => object.kind), ['Deployment']);
     const ids = all.map((object) => `${object.kind}/${object.metadata.name}`);
     assert.equal(new Set(ids).size, ids.length, ids.join(' '));
-    for (const object of [...all, ...node, ...cluster, ...render('optional/servicemonitor'), ...render('optional/networkpolicy'), ...render('optional/node-metrics-tls')]) {
+    for (const object of [...all, ...node, ...cluster, ...render('optional/servicemonitor'), ...render('optional/networkpolicy'), ...render('optional/node-metrics-tls'), ...render('optional/collector')]) {
       if (['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(object.kind)) continue;
       assert.equal(object.metadata.namespace, 'monitoring', `${object.kind}/${object.metadata.name}`);
     }
