@@ -85,11 +85,32 @@ export class FlowKubeStage {
 
   private endpoint(endpoint: FlowEndpoint): FlowEndpoint {
     if (endpoint.kube !== undefined) return endpoint;
+    // Sources that reuse frozen endpoint objects (the collector's interned addresses) get the same enriched object back: no allocation.
+    if (!Object.isFrozen(endpoint)) return this.resolveEndpoint(endpoint)?.endpoint ?? endpoint;
+    const generation = this.cache.generation;
+    if (generation !== this.enrichedGeneration) {
+      this.enriched = new WeakMap();
+      this.enrichedGeneration = generation;
+    }
+    const known = this.enriched.get(endpoint);
+    if (known !== undefined) {
+      this.counts[known.result]++;
+      return known.endpoint;
+    }
+    const enriched = this.resolveEndpoint(endpoint);
+    if (enriched !== undefined) this.enriched.set(endpoint, enriched);
+    return enriched?.endpoint ?? endpoint;
+  }
+
+  private enriched = new WeakMap<FlowEndpoint, { endpoint: FlowEndpoint; result: EnrichResult }>();
+  private enrichedGeneration = -1;
+
+  private resolveEndpoint(endpoint: FlowEndpoint): { endpoint: FlowEndpoint; result: EnrichResult } | undefined {
     const key = endpoint.ip ?? (endpoint.type === 'workload' && endpoint.namespace !== '' ? `${endpoint.namespace}/${endpoint.name}` : undefined);
-    if (key === undefined) return endpoint;
+    if (key === undefined) return undefined;
     const found = this.memo.get(key) ?? this.memo.set(key, this.resolve(endpoint));
     this.counts[found.result]++;
-    return found.kube === undefined ? endpoint : { ...endpoint, kube: found.kube };
+    return { endpoint: found.kube === undefined ? endpoint : { ...endpoint, kube: found.kube }, result: found.result };
   }
 
   private resolve(endpoint: FlowEndpoint): Found {

@@ -48,6 +48,7 @@ export class CollectorSource implements Component {
   private readonly netflow: NetflowDecoder;
   private readonly queue: FlowQueue | undefined;
   private readonly sequences = new Map<string, number>();
+  private readonly endpoints = new Endpoints();
   private readonly lastLog = new Map<string, number>();
   private sweep: NodeJS.Timeout | undefined;
   private readonly now: () => number;
@@ -182,7 +183,7 @@ export class CollectorSource implements Component {
     if (result.flows.length === 0) return;
     const dropped = this.options.onFlows?.(result.flows);
     if (dropped) this.outputDropped.inc(undefined, dropped);
-    if (this.queue !== undefined) for (const flow of result.flows) this.queue.push(toRecord(flow, address));
+    if (this.queue !== undefined) for (const flow of result.flows) this.queue.push(toRecord(flow, address, this.endpoints));
   }
 
   /** Sequence numbers: a jump forward is a gap (its size an estimate of what was lost); backwards restarts tracking. */
@@ -256,24 +257,57 @@ function isPrivate(a: Uint8Array): boolean {
   return a[15] === 1;
 }
 
-/** An address endpoint: named `pvt` / `pub` (as Goldmane names networks) until enrichment says which workload it is. */
-function endpoint(address: Uint8Array, port: number): FlowEndpoint {
-  const ip = addressText(address);
-  if (ip === '') return { name: '', namespace: '', type: 'network', labels: NO_LABELS, port };
-  return { name: isPrivate(address) ? 'pvt' : 'pub', namespace: '', type: 'network', labels: NO_LABELS, ip, port };
+/**
+ * Address endpoints, interned: one object per (address, port) while it keeps
+ * being seen, so the enrichment stage and the sinks meet the same object (and
+ * the same address string) for every record of a busy conversation instead of
+ * new ones. Dropped wholesale when it holds too many addresses.
+ */
+export class Endpoints {
+  private readonly v4 = new Map<number, { ip: string; name: string; ports: Map<number, FlowEndpoint> }>();
+  private readonly other = new Map<string, { ip: string; name: string; ports: Map<number, FlowEndpoint> }>();
+
+  of(address: Uint8Array, port: number): FlowEndpoint {
+    let entry;
+    if (address.length === 4) {
+      const key = ((address[0]! << 24) | (address[1]! << 16) | (address[2]! << 8) | address[3]!) >>> 0;
+      entry = this.v4.get(key);
+      if (entry === undefined) {
+        if (this.v4.size >= MAX_ADDRESSES) this.v4.clear();
+        this.v4.set(key, (entry = { ip: addressText(address), name: isPrivate(address) ? 'pvt' : 'pub', ports: new Map() }));
+      }
+    } else {
+      const ip = addressText(address);
+      if (ip === '') return { name: '', namespace: '', type: 'network', labels: NO_LABELS, port };
+      entry = this.other.get(ip);
+      if (entry === undefined) {
+        if (this.other.size >= MAX_ADDRESSES) this.other.clear();
+        this.other.set(ip, (entry = { ip, name: isPrivate(address) ? 'pvt' : 'pub', ports: new Map() }));
+      }
+    }
+    let endpoint = entry.ports.get(port);
+    if (endpoint === undefined) {
+      if (entry.ports.size >= MAX_PORTS) entry.ports.clear();
+      entry.ports.set(port, (endpoint = Object.freeze({ name: entry.name, namespace: '', type: 'network' as const, labels: NO_LABELS, ip: entry.ip, port })));
+    }
+    return endpoint;
+  }
 }
+
+const MAX_ADDRESSES = 100_000;
+const MAX_PORTS = 4_096;
 
 const NO_LABELS: readonly string[] = Object.freeze([]);
 
 /** A decoded flow as the flow bus's record: counts scaled by the sampling rate, src -> dst counted as out. */
-export function toRecord(flow: CollectedFlow, exporter: string): FlowRecord {
+export function toRecord(flow: CollectedFlow, exporter: string, endpoints: Endpoints = new Endpoints()): FlowRecord {
   const scale = BigInt(flow.samplingRate > 1 ? flow.samplingRate : 1);
   const packets = Number(flow.packets * scale);
   const bytes = Number(flow.bytes * scale);
   const start = Number(flow.timeFlowStartNs / 1_000_000n);
   const end = Number(flow.timeFlowEndNs / 1_000_000n);
-  const src = endpoint(flow.srcAddr, flow.srcPort);
-  const dst = endpoint(flow.dstAddr, flow.dstPort);
+  const src = endpoints.of(flow.srcAddr, flow.srcPort);
+  const dst = endpoints.of(flow.dstAddr, flow.dstPort);
   const proto = protoName(flow.proto);
   // The key names the series a record counts in: no source port (ephemeral ports would make every connection a key).
   const key = `${exporter}|${proto}|${src.ip ?? ''}|${dst.ip ?? ''}|${flow.dstPort}`;
