@@ -78,7 +78,9 @@ export class FlowKubeStage {
         continue;
       }
       out ??= records.slice(0, index);
-      out.push({ ...record, src, dst });
+      // A record of a class (the collector's, with a computed id) keeps its prototype.
+      const prototype = Object.getPrototypeOf(record) as object;
+      out.push(prototype === Object.prototype ? { ...record, src, dst } : (Object.assign(Object.create(prototype), record, { src, dst }) as FlowRecord));
     }
     return out ?? records;
   }

@@ -149,3 +149,17 @@ test('decoders fuzzed: mutated and random packets only ever raise DecodeError', 
     }
   }
 });
+
+test('a collector record keeps its identity through the enrichment stage copy', async () => {
+  const { FlowKubeStage } = await import('../../src/enrich/flow-stage.js');
+  const decoder = new NetflowDecoder({ templateTimeoutMs: 60_000 });
+  const [flow] = decoder.decode(ipfix(1, 7, [TEMPLATE_256, set(256, record256('10.0.0.1', '10.0.0.2', 3, 300, 'eth0'))]), 'a', new Uint8Array([192, 0, 2, 1]), 2_000).flows as [CollectedFlow];
+  const record = toRecord(flow, '192.0.2.1');
+  assert.equal(record.id, `${record.key}|1234|1`);
+  const cache = { isSynced: true, generation: 1, resolveIP: () => ({ pods: [], services: [], nodes: [{ metadata: { name: 'n1' } }] }), workload: () => ({ kind: 'Pod', name: 'x' }) };
+  const [copy] = new FlowKubeStage(cache as never).process([record]);
+  assert.notEqual(copy, record);
+  assert.equal(copy!.src.kube?.node, 'n1');
+  assert.equal(copy!.id, record.id);
+  assert.equal(copy!.key, record.key);
+});
