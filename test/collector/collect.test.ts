@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { parseFlowMessage, readVarint } from '../../src/enrich/flow-message.js';
 import { KubeApiServer } from '../support/kube-api-server.js';
 import { pod } from '../support/kube-fixtures.js';
+import { freePort } from './udp.js';
 
 // `flowlens collect`: exports in, goflow2 v2 records with Kubernetes fields
 // out, the way `goflow2 -format=json | goflow2-kube-enricher` (v2 mapping)
@@ -64,13 +65,6 @@ async function until(check: () => boolean, what: () => string, timeoutMs = 15_00
   }
 }
 
-async function freePort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
 
 async function send(port: number, packet: Uint8Array): Promise<void> {
   const socket = dgram.createSocket('udp4');

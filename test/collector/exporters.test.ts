@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import dgram from 'node:dgram';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -12,6 +11,7 @@ import { MetricsPipeline } from '../../src/metrics/pipeline.js';
 import { sampleValue } from '../support/metrics-text.js';
 import { tempDir } from '../support/temp.js';
 import { toolSkip } from '../support/tools.js';
+import { freePort } from './udp.js';
 import { ipBytes, writePcap, type Conversation } from './pcap.js';
 
 // The collector against real exporters: softflowd (NetFlow v5, v9, IPFIX)
@@ -56,14 +56,6 @@ const sorted = (rows: Row[]): string[] => rows.map((row) => `${rowKey(row)} ${ro
 
 const TRUTH: Row[] = CONVERSATIONS.map((c) => ({ src: c.src, dst: c.dst, proto: c.proto === 'tcp' ? 6 : 17, srcPort: c.srcPort, dstPort: c.dstPort, packets: c.packets, bytes: c.packets * ipBytes(c) }));
 
-/** A UDP port nothing listens on now. */
-async function freePort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
 
 /** Starts the collector on a free port; runs `exporter(port)`; returns the decoded flows and the metrics text. */
 async function collect(exporter: (port: number) => void, settleMs = 500): Promise<{ flows: CollectedFlow[]; text: string }> {
@@ -159,11 +151,12 @@ describe('the collector against real exporters over loopback', { skip }, () => {
     const truth = TRUTH.map((row) => ({ ...row, bytes: row.bytes + 18 * row.packets }));
     assert.deepEqual(sorted([...perConversation.values()]), sorted(truth));
     assert.ok(flows.every((flow) => flow.samplingRate === 1 && flow.type === 'SFLOW_5' && flow.etype === 0x800));
-    // goflow2's layer stack and sizes (its TCP layer is 20 plus the header length).
+    // goflow2's layer stack and sizes: its TCP layer is 20 plus 4 x the high nibble of byte 13 (the flags byte, where the
+    // header length is in byte 12): 20 for a SYN, 24 with ACK set.
     for (const flow of flows) {
       const tcp = flow.proto === 6;
       assert.deepEqual(flow.layerStack, ['Ethernet', 'IPv4', tcp ? 'TCP' : 'UDP']);
-      assert.deepEqual(flow.layerSize, [14, 20, tcp ? 40 : 8]);
+      assert.deepEqual(flow.layerSize, [14, 20, tcp ? 20 + (flow.tcpFlags >> 4) * 4 : 8]);
       assert.equal(flow.srcMac, 0x020000000001n);
     }
     assert.equal(sampleValue(text, 'flowlens_collector_flows_total', { protocol: 'sflow', exporter: '127.0.0.1' }), TRUTH.reduce((sum, row) => sum + row.packets, 0));

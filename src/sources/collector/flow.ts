@@ -1,3 +1,5 @@
+import { formatIpv6 } from '../../kube/ip.js';
+
 // One flow as the collector decodes it from NetFlow v5, NetFlow v9, IPFIX or
 // sFlow v5: goflow2 v2's FlowMessage fields (netsampler/goflow2 pb/flow.proto),
 // so `flowlens collect` can write what goflow2 writes, and the flow bus gets
@@ -127,25 +129,7 @@ export function addressText(address: Uint8Array): string {
   if (mapped && address[10] === 0xff && address[11] === 0xff) return `${address[12]}.${address[13]}.${address[14]}.${address[15]}`;
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((address[i]! << 8) | address[i + 1]!);
-  // The longest run of two or more zero groups becomes "::" (the first, on a tie).
-  let best = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      best = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = (list: number[]): string => list.map((group) => group.toString(16)).join(':');
-  if (best < 0) return hex(groups);
-  return `${hex(groups.slice(0, best))}::${hex(groups.slice(best + bestLength))}`;
+  return formatIpv6(groups);
 }
 
 /** IANA protocol numbers to the lower-case names the flow records use. */

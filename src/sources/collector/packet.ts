@@ -7,8 +7,9 @@ import type { CollectedFlow } from './flow.js';
 // GRE, with IP-in-IP and GRE encapsulation. Each layer is appended to
 // `layerStack` with its size in `layerSize`; the outer (base) headers fill the
 // flow's fields, encapsulated ones only add layers. goflow2's choices are
-// kept: an IPv4 layer is 20 bytes whatever its IHL, a TCP layer 20 plus its
-// header length, a header too short for its parser still adds a size of 0.
+// kept: an IPv4 layer is 20 bytes whatever its IHL, a TCP layer 20 plus 4 x
+// the high nibble of byte 13 (the flags byte: goflow2 reads the header length
+// there, not in byte 12), a header too short for its parser still adds a size of 0.
 
 interface Parser {
   readonly name: string;
