@@ -163,3 +163,19 @@ test('a collector record keeps its identity through the enrichment stage copy', 
   assert.equal(copy!.id, record.id);
   assert.equal(copy!.key, record.key);
 });
+
+test('sFlow counter samples: generic interface counters become the exporter interface families', async () => {
+  const metrics = new MetricsPipeline({ maxSeriesPerMetric: 1_000, seriesTtlMs: 0, version: 'test', processMetrics: false });
+  const source = new CollectorSource({ config: collectorSchema.parse({ listen: ['sflow://127.0.0.1:6343'] }), logger: pino({ level: 'silent' }), metrics });
+  const u64 = (value: bigint): number[] => [...u32(Number(value >> 32n)), ...u32(Number(value & 0xffffffffn))];
+  const generic = [...u32(7), ...u32(6), ...u64(10_000_000_000n), ...u32(1), ...u32(1), ...u64(123_456_789_012n), ...u32(5), ...u32(0), ...u32(0), ...u32(2), ...u32(3), ...u32(0), ...u64(987_654_321n), ...u32(5), ...u32(0), ...u32(0), ...u32(4), ...u32(1)];
+  const sample = [...u32(1), ...u32(7), ...u32(1), ...u32(1), ...u32(generic.length), ...generic];
+  const datagram = new Uint8Array([...u32(5), ...u32(1), ...ip('192.0.2.50'), ...u32(0), ...u32(1), ...u32(1_000), ...u32(1), ...u32(2), ...u32(sample.length), ...sample]);
+  source.receive(parseListenUrl('sflow://127.0.0.1:6343'), datagram, { address: '192.0.2.50', port: 6343 });
+  const text = await metrics.render('text');
+  assert.equal(sampleValue(text, 'flowlens_collector_interface_octets_total', { exporter: '192.0.2.50', if_index: '7', direction: 'in' }), 123_456_789_012);
+  assert.equal(sampleValue(text, 'flowlens_collector_interface_octets_total', { exporter: '192.0.2.50', if_index: '7', direction: 'out' }), 987_654_321);
+  assert.equal(sampleValue(text, 'flowlens_collector_interface_errors_total', { exporter: '192.0.2.50', if_index: '7', direction: 'in', kind: 'errors' }), 3);
+  assert.equal(sampleValue(text, 'flowlens_collector_interface_errors_total', { exporter: '192.0.2.50', if_index: '7', direction: 'out', kind: 'discards' }), 4);
+  assert.equal(sampleValue(text, 'flowlens_collector_sflow_counter_samples_total', { exporter: '192.0.2.50' }), 1);
+});

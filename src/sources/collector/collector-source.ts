@@ -10,7 +10,7 @@ import type { CounterFamily, GaugeFamily } from '../../metrics/series-budget.js'
 import type { CollectorConfig } from './config.js';
 import { addressText, protoName, type CollectedFlow } from './flow.js';
 import { parseListenUrl, type Listener } from './listen.js';
-import { FLOWS, LOST, MALFORMED, NO_TEMPLATE, OUTPUT_DROPPED, PACKETS, RECEIVE_DROPS, SEQUENCE_GAPS, SFLOW_COUNTERS, TEMPLATES } from './metrics.js';
+import { FLOWS, INTERFACE_ERRORS, INTERFACE_OCTETS, LOST, MALFORMED, NO_TEMPLATE, OUTPUT_DROPPED, PACKETS, RECEIVE_DROPS, SEQUENCE_GAPS, SFLOW_COUNTERS, TEMPLATES } from './metrics.js';
 import { DecodeError, NetflowDecoder, type DecodeResult } from './netflow.js';
 import { decodeSflow, type SflowResult } from './sflow.js';
 
@@ -65,6 +65,8 @@ export class CollectorSource implements Component {
   private readonly receiveDrops: CounterFamily;
   private readonly sflowCounters: CounterFamily;
   private readonly outputDropped: CounterFamily;
+  private readonly interfaceOctets: CounterFamily;
+  private readonly interfaceErrors: CounterFamily;
 
   constructor(private readonly options: CollectorOptions) {
     const { metrics, config } = options;
@@ -81,6 +83,8 @@ export class CollectorSource implements Component {
     this.receiveDrops = metrics.counter(RECEIVE_DROPS);
     this.sflowCounters = metrics.counter(SFLOW_COUNTERS);
     this.outputDropped = metrics.counter(OUTPUT_DROPPED);
+    this.interfaceOctets = metrics.counter(INTERFACE_OCTETS);
+    this.interfaceErrors = metrics.counter(INTERFACE_ERRORS);
     this.outputDropped.inc(undefined, 0);
     metrics.onCollect(async () => {
       this.templates.set(undefined, this.netflow.templateCount());
@@ -179,6 +183,15 @@ export class CollectorSource implements Component {
     this.track(`${address}|${protocol}|${result.info.domain}`, result.info.sequence, result.info.advance, labels, result.info.unit);
     if ('sampleSequences' in result) {
       if (result.counterSamples > 0) this.sflowCounters.inc({ exporter: address }, result.counterSamples);
+      for (const counters of result.interfaces) {
+        const index = String(counters.index);
+        this.interfaceOctets.setTotal({ exporter: address, if_index: index, direction: 'in' }, Number(counters.inOctets));
+        this.interfaceOctets.setTotal({ exporter: address, if_index: index, direction: 'out' }, Number(counters.outOctets));
+        this.interfaceErrors.setTotal({ exporter: address, if_index: index, direction: 'in', kind: 'errors' }, counters.inErrors);
+        this.interfaceErrors.setTotal({ exporter: address, if_index: index, direction: 'out', kind: 'errors' }, counters.outErrors);
+        this.interfaceErrors.setTotal({ exporter: address, if_index: index, direction: 'in', kind: 'discards' }, counters.inDiscards);
+        this.interfaceErrors.setTotal({ exporter: address, if_index: index, direction: 'out', kind: 'discards' }, counters.outDiscards);
+      }
       for (const sample of result.sampleSequences) this.track(`${address}|sample|${result.info.domain}|${sample.source}`, sample.sequence, 1, labels, 'samples');
     }
     if (result.flows.length === 0) return;

@@ -81,6 +81,25 @@ export const SFLOW_COUNTERS: CounterSpec = {
   expires: false,
 };
 
+const INTERFACE = { exporter: EXPORTER, if_index: 'per interface of the exporter', direction: 'fixed (2: in, out)' } as const;
+
+export const INTERFACE_OCTETS: CounterSpec = {
+  type: 'counter',
+  name: 'flowlens_collector_interface_octets_total',
+  help: "sFlow exporters' interface octet counters (generic interface counters, as the exporter reports them).",
+  labels: INTERFACE,
+  doc: "An sFlow exporter's own interface counters (`ifInOctets`, `ifOutOctets` of its generic interface counter samples): the device's totals, unsampled. A device restart shows as a counter reset.",
+  expires: true,
+};
+
+export const INTERFACE_ERRORS: CounterSpec = {
+  type: 'counter',
+  name: 'flowlens_collector_interface_errors_total',
+  help: "sFlow exporters' interface error and discard counters.",
+  labels: { ...INTERFACE, kind: 'fixed (2: errors, discards)' },
+  expires: true,
+};
+
 export const OUTPUT_DROPPED: CounterSpec = {
   type: 'counter',
   name: 'flowlens_collector_output_dropped_total',
@@ -89,4 +108,4 @@ export const OUTPUT_DROPPED: CounterSpec = {
   expires: false,
 };
 
-export const COLLECTOR_FAMILIES: readonly FamilySpec[] = [PACKETS, FLOWS, MALFORMED, SEQUENCE_GAPS, LOST, NO_TEMPLATE, TEMPLATES, RECEIVE_DROPS, SFLOW_COUNTERS, OUTPUT_DROPPED];
+export const COLLECTOR_FAMILIES: readonly FamilySpec[] = [PACKETS, FLOWS, MALFORMED, SEQUENCE_GAPS, LOST, NO_TEMPLATE, TEMPLATES, RECEIVE_DROPS, SFLOW_COUNTERS, INTERFACE_OCTETS, INTERFACE_ERRORS, OUTPUT_DROPPED];
