@@ -88,7 +88,13 @@ export class FlowKubeStage {
   private endpoint(endpoint: FlowEndpoint): FlowEndpoint {
     if (endpoint.kube !== undefined) return endpoint;
     // Sources that reuse frozen endpoint objects (the collector's interned addresses) get the same enriched object back: no allocation.
-    if (!Object.isFrozen(endpoint)) return this.resolveEndpoint(endpoint)?.endpoint ?? endpoint;
+    if (!Object.isFrozen(endpoint)) {
+      const key = endpoint.ip ?? (endpoint.type === 'workload' && endpoint.namespace !== '' ? `${endpoint.namespace}/${endpoint.name}` : undefined);
+      if (key === undefined) return endpoint;
+      const found = this.memo.get(key) ?? this.memo.set(key, this.resolve(endpoint));
+      this.counts[found.result]++;
+      return found.kube === undefined ? endpoint : { ...endpoint, kube: found.kube };
+    }
     const generation = this.cache.generation;
     if (generation !== this.enrichedGeneration) {
       this.enriched = new WeakMap();

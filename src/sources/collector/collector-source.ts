@@ -301,7 +301,8 @@ export class Endpoints {
     }
     let endpoint = entry.ports.get(port);
     if (endpoint === undefined) {
-      if (entry.ports.size >= MAX_PORTS) entry.ports.clear();
+      // A full port map (a client address, its ephemeral ports) is not churned: such endpoints are one-offs.
+      if (entry.ports.size >= MAX_PORTS) return { name: entry.name, namespace: '', type: 'network', labels: NO_LABELS, ip: entry.ip, port };
       entry.ports.set(port, (endpoint = Object.freeze({ name: entry.name, namespace: '', type: 'network' as const, labels: NO_LABELS, ip: entry.ip, port })));
     }
     return endpoint;
