@@ -200,6 +200,7 @@ describe('collector flows through the agent: enriched from the Kubernetes cache 
         // Addresses no pod holds stay networks, never become label values.
         assert.equal(sampleValue(text, 'flowlens_flow_packets_total', { ...labels, src_namespace: '', src_name: 'pvt', src_type: 'network', dst_namespace: '', dst_name: 'pvt', dst_type: 'network', protocol: 'udp', dst_port: '53' }), 3);
         assert.ok(!/src_name="10\./.test(text), 'no address in a label');
+        assert.equal(sampleValue(text, 'flowlens_flow_packets_total', { ...labels, direction: 'in' }), undefined, 'a collector record counts one direction: no zero "in" series');
         assert.equal(sampleValue(text, 'flowlens_flow_records_total', { source: 'collector' }), 4);
       } finally {
         await agent.stop(5_000);

@@ -101,9 +101,10 @@ export const FLOW_METRICS_FAMILIES: readonly FamilySpec[] = [CALICO_FLOW_ALLOW, 
 interface KeySeries {
   readonly seed: CounterSeries | undefined;
   readonly connections: CounterSeries;
-  readonly packetsIn: CounterSeries;
+  /** Absent for sources that never count inbound (the collector: a flow record is one direction). */
+  readonly packetsIn: CounterSeries | undefined;
   readonly packetsOut: CounterSeries;
-  readonly bytesIn: CounterSeries;
+  readonly bytesIn: CounterSeries | undefined;
   readonly bytesOut: CounterSeries;
   readonly policies: readonly CounterSeries[];
   lastUsed: number;
@@ -117,14 +118,14 @@ export interface FlowMetricsOptions {
 }
 
 function stale(kept: KeySeries): boolean {
-  if (kept.connections.removed || kept.packetsIn.removed || kept.packetsOut.removed || kept.bytesIn.removed || kept.bytesOut.removed || kept.seed?.removed === true) return true;
+  if (kept.connections.removed || kept.packetsIn?.removed === true || kept.packetsOut.removed || kept.bytesIn?.removed === true || kept.bytesOut.removed || kept.seed?.removed === true) return true;
   const policies = kept.policies;
   for (let i = 0; i < policies.length; i++) if (policies[i]!.removed) return true;
   return false;
 }
 
 const folded = (kept: KeySeries): boolean =>
-  kept.connections.overflow || kept.packetsIn.overflow || kept.packetsOut.overflow || kept.bytesIn.overflow || kept.bytesOut.overflow || kept.seed?.overflow === true || kept.policies.some((series) => series.overflow);
+  kept.connections.overflow || kept.packetsIn?.overflow === true || kept.packetsOut.overflow || kept.bytesIn?.overflow === true || kept.bytesOut.overflow || kept.seed?.overflow === true || kept.policies.some((series) => series.overflow);
 
 export class FlowMetrics implements FlowConsumer {
   private readonly allow: CounterFamily;
@@ -169,9 +170,9 @@ export class FlowMetrics implements FlowConsumer {
       series.lastUsed = now;
       if (series.seed !== undefined) this.seedFamily(record).add(series.seed, record.connectionsStarted);
       this.connections.add(series.connections, record.connectionsStarted);
-      this.packets.add(series.packetsIn, record.packetsIn);
+      if (series.packetsIn !== undefined) this.packets.add(series.packetsIn, record.packetsIn);
       this.packets.add(series.packetsOut, record.packetsOut);
-      this.bytes.add(series.bytesIn, record.bytesIn);
+      if (series.bytesIn !== undefined) this.bytes.add(series.bytesIn, record.bytesIn);
       this.bytes.add(series.bytesOut, record.bytesOut);
       for (const policy of series.policies) this.policyHits.add(policy, 1);
     }
@@ -213,14 +214,15 @@ export class FlowMetrics implements FlowConsumer {
     };
     const policy = (hit: PolicyHit, trace: 'enforced' | 'pending'): CounterSeries =>
       this.policyHits.seriesOf({ kind: hit.kind, tier: hit.tier, namespace: hit.namespace, name: hit.name, action: hit.action, trace });
-    const inbound = { ...flow, direction: 'in' };
+    // Goldmane reports both directions; the collector's records count one (out), so no zero "in" series for them.
+    const inbound = record.source === 'goldmane' || record.packetsIn > 0 || record.bytesIn > 0 ? { ...flow, direction: 'in' } : undefined;
     const outbound = { ...flow, direction: 'out' };
     return {
       seed,
       connections: this.connections.seriesOf(flow),
-      packetsIn: this.packets.seriesOf(inbound),
+      packetsIn: inbound === undefined ? undefined : this.packets.seriesOf(inbound),
       packetsOut: this.packets.seriesOf(outbound),
-      bytesIn: this.bytes.seriesOf(inbound),
+      bytesIn: inbound === undefined ? undefined : this.bytes.seriesOf(inbound),
       bytesOut: this.bytes.seriesOf(outbound),
       policies: [
         ...(record.policies?.enforced ?? []).map((hit) => policy(hit, 'enforced')),
