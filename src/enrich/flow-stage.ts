@@ -78,9 +78,8 @@ export class FlowKubeStage {
         continue;
       }
       out ??= records.slice(0, index);
-      // A record of a class (the collector's, with a computed id) keeps its prototype.
-      const prototype = Object.getPrototypeOf(record) as object;
-      out.push(prototype === Object.prototype ? { ...record, src, dst } : (Object.assign(Object.create(prototype), record, { src, dst }) as FlowRecord));
+      // A record that knows how to copy itself (the collector's, with a computed id) does; others are spread.
+      out.push(record.withEndpoints !== undefined ? record.withEndpoints(src, dst) : { ...record, src, dst });
     }
     return out ?? records;
   }

@@ -106,6 +106,8 @@ export interface FlowRecord {
    * Prometheus counters skip it.
    */
   readonly replay?: boolean;
+  /** A copy with other endpoints, for records that are not plain objects (a stage must not lose their computed fields). */
+  withEndpoints?(src: FlowEndpoint, dst: FlowEndpoint): FlowRecord;
 }
 
 /**

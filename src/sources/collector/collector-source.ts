@@ -310,7 +310,8 @@ export class Endpoints {
 }
 
 const MAX_ADDRESSES = 100_000;
-const MAX_PORTS = 4_096;
+/** Ports interned per address: a server's few service ports; a client's ephemeral ports stop at the limit. */
+const MAX_PORTS = 64;
 
 const NO_LABELS: readonly string[] = Object.freeze([]);
 
@@ -377,6 +378,11 @@ class CollectorRecord implements FlowRecord {
 
   get id(): string {
     return `${this.key}|${this.src.port ?? 0}|${this.sequence}`;
+  }
+
+  /** The same record with enriched endpoints (the enrichment stage's copy, without a generic object copy). */
+  withEndpoints(src: FlowEndpoint, dst: FlowEndpoint): FlowRecord {
+    return new CollectorRecord(this.startTime, this.endTime, this.proto, src, dst, this.packetsOut, this.bytesOut, this.connectionsStarted, this.key, this.sequence);
   }
 }
 
