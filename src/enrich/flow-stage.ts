@@ -34,6 +34,14 @@ interface Found {
 
 const MISS: Found = Object.freeze({ result: 'miss' });
 
+/** What the stage keeps in an endpoint's memo cell: the lookup under one cache generation, and the enriched copy of the cell's own endpoint. */
+interface Kept {
+  readonly generation: number;
+  readonly found: Found;
+  readonly endpoint: FlowEndpoint;
+  readonly enriched: FlowEndpoint;
+}
+
 export const FLOW_ENRICHMENT: CounterSpec = {
   type: 'counter',
   name: 'flowlens_flow_enrichment_total',
@@ -86,38 +94,33 @@ export class FlowKubeStage {
 
   private endpoint(endpoint: FlowEndpoint): FlowEndpoint {
     if (endpoint.kube !== undefined) return endpoint;
-    // Sources that reuse frozen endpoint objects (the collector's interned addresses) get the same enriched object back: no allocation.
-    if (!Object.isFrozen(endpoint)) {
-      const key = endpoint.ip ?? (endpoint.type === 'workload' && endpoint.namespace !== '' ? `${endpoint.namespace}/${endpoint.name}` : undefined);
-      if (key === undefined) return endpoint;
-      const found = this.memo.get(key) ?? this.memo.set(key, this.resolve(endpoint));
-      this.counts[found.result]++;
-      return found.kube === undefined ? endpoint : { ...endpoint, kube: found.kube };
+    const cell = endpoint.memo;
+    // Sources that reuse endpoint objects (the collector's interned addresses) offer a cell: no map lookup, and the same enriched object back.
+    if (cell !== undefined && (cell.owner === this || cell.owner === undefined)) {
+      cell.owner = this;
+      const generation = this.cache.generation;
+      let kept = cell.value as Kept | undefined;
+      if (kept === undefined || kept.generation !== generation) {
+        const found = this.lookup(endpoint);
+        if (found === undefined) return endpoint;
+        cell.value = kept = { generation, found, endpoint, enriched: found.kube === undefined ? endpoint : { ...endpoint, kube: found.kube } };
+      }
+      this.counts[kept.found.result]++;
+      if (kept.endpoint === endpoint) return kept.enriched;
+      // A one-off endpoint sharing its address's cell: its own copy.
+      return kept.found.kube === undefined ? endpoint : { ...endpoint, kube: kept.found.kube };
     }
-    const generation = this.cache.generation;
-    if (generation !== this.enrichedGeneration) {
-      this.enriched = new WeakMap();
-      this.enrichedGeneration = generation;
-    }
-    const known = this.enriched.get(endpoint);
-    if (known !== undefined) {
-      this.counts[known.result]++;
-      return known.endpoint;
-    }
-    const enriched = this.resolveEndpoint(endpoint);
-    if (enriched !== undefined) this.enriched.set(endpoint, enriched);
-    return enriched?.endpoint ?? endpoint;
+    const found = this.lookup(endpoint);
+    if (found === undefined) return endpoint;
+    this.counts[found.result]++;
+    return found.kube === undefined ? endpoint : { ...endpoint, kube: found.kube };
   }
 
-  private enriched = new WeakMap<FlowEndpoint, { endpoint: FlowEndpoint; result: EnrichResult }>();
-  private enrichedGeneration = -1;
-
-  private resolveEndpoint(endpoint: FlowEndpoint): { endpoint: FlowEndpoint; result: EnrichResult } | undefined {
+  /** What an endpoint resolves to (memoized per address or pod name until the cache changes); undefined when it has neither. */
+  private lookup(endpoint: FlowEndpoint): Found | undefined {
     const key = endpoint.ip ?? (endpoint.type === 'workload' && endpoint.namespace !== '' ? `${endpoint.namespace}/${endpoint.name}` : undefined);
     if (key === undefined) return undefined;
-    const found = this.memo.get(key) ?? this.memo.set(key, this.resolve(endpoint));
-    this.counts[found.result]++;
-    return { endpoint: found.kube === undefined ? endpoint : { ...endpoint, kube: found.kube }, result: found.result };
+    return this.memo.get(key) ?? this.memo.set(key, this.resolve(endpoint));
   }
 
   private resolve(endpoint: FlowEndpoint): Found {

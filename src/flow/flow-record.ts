@@ -26,6 +26,19 @@ export interface FlowEndpoint {
   readonly port?: number;
   /** Kubernetes metadata added by enrichment from the metadata cache. */
   readonly kube?: KubeEndpoint;
+  /**
+   * A cache cell from a source that reuses endpoint objects (the collector's
+   * interned addresses): one per recurring endpoint, or one per address shared
+   * by its one-off endpoints. The enrichment stage keeps what it found there
+   * instead of looking it up in a map.
+   */
+  readonly memo?: MemoCell;
+}
+
+/** A mutable cell on an otherwise frozen object; the first stage to claim it (`owner`) keeps its `value` there. */
+export interface MemoCell {
+  owner: unknown;
+  value: unknown;
 }
 
 export interface KubeEndpoint {

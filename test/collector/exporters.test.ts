@@ -202,6 +202,16 @@ describe('collector flows through the agent: enriched from the Kubernetes cache 
         assert.ok(!/src_name="10\./.test(text), 'no address in a label');
         assert.equal(sampleValue(text, 'flowlens_flow_packets_total', { ...labels, direction: 'in' }), undefined, 'a collector record counts one direction: no zero "in" series');
         assert.equal(sampleValue(text, 'flowlens_flow_records_total', { source: 'collector' }), 4);
+
+        // The address is reused by another workload's pod: the same flow key now counts under the new workload.
+        api.delete('pods', 'shop', 'web-6f7d9-abcde');
+        api.apply('pods', pod({ namespace: 'shop', name: 'api', node: 'n1', ips: ['10.1.0.2'] }));
+        await eventually(async () => (await agent.kube())?.resolveIP('10.1.0.2').pods[0]?.metadata.name === 'api', () => 'pod not replaced', 10_000);
+        const again = spawnSync('softflowd', ['-r', pcapFile, '-v', '10', '-n', `127.0.0.1:${port}`, '-d'], { encoding: 'utf8', timeout: 20_000 });
+        assert.equal(again.status, 0, again.stderr);
+        const api2 = { ...labels, dst_name: 'api' };
+        await eventually(async () => sampleValue(await metricsText(), 'flowlens_flow_packets_total', api2) === 6, metricsText, 10_000);
+        assert.equal(sampleValue(await metricsText(), 'flowlens_flow_packets_total', labels), 6, 'the old workload keeps its count and gets nothing more');
       } finally {
         await agent.stop(5_000);
       }

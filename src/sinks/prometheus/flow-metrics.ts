@@ -1,4 +1,4 @@
-import type { EndpointType, FlowConsumer, FlowEndpoint, FlowRecord, PolicyHit } from '../../flow/flow-record.js';
+import type { EndpointType, FlowConsumer, FlowEndpoint, FlowRecord, KubeEndpoint, PolicyHit } from '../../flow/flow-record.js';
 import type { Metrics } from '../../metrics/pipeline.js';
 import type { CounterSpec, FamilySpec } from '../../metrics/spec.js';
 import type { CounterFamily, CounterSeries } from '../../metrics/series-budget.js';
@@ -15,10 +15,13 @@ import type { CounterFamily, CounterSeries } from '../../metrics/series-budget.j
 //   direction.
 // - flowlens_policy_hits_total: one per flow report per policy in its trace.
 //
-// Every label is a function of the flow key, so a key whose series were all
-// admitted keeps references to them (not its labels): a long-lived flow
-// reported every 15 s costs one map lookup per report, and about a hundred
-// bytes while it lasts. A key any of whose series was folded into the
+// Every label is a function of the flow key and the Kubernetes data on its
+// endpoints, so a key whose series were all admitted keeps references to them
+// (not its labels): a long-lived flow reported every 15 s costs one map lookup
+// per report, and about a hundred bytes while it lasts. When the enrichment
+// stage hands other Kubernetes data (the cache changed), the endpoint labels
+// are worked out again, and a key whose address now belongs to another
+// workload gets that workload's series. A key any of whose series was folded into the
 // overflow series keeps nothing: its reports resolve their labels each time
 // (each fold counted), and it gets series of its own once there is room.
 
@@ -108,6 +111,10 @@ interface KeySeries {
   readonly bytesOut: CounterSeries;
   readonly policies: readonly CounterSeries[];
   lastUsed: number;
+  /** The Kubernetes data the labels were worked out from, and those endpoint labels. */
+  srcKube: KubeEndpoint | undefined;
+  dstKube: KubeEndpoint | undefined;
+  readonly endpoints: string;
 }
 
 export interface FlowMetricsOptions {
@@ -162,6 +169,13 @@ export class FlowMetrics implements FlowConsumer {
     for (const record of records) {
       if (record.replay === true) continue;
       let series = this.kept.get(record.key);
+      if (series !== undefined && (record.src.kube !== series.srcKube || record.dst.kube !== series.dstKube)) {
+        // The cache changed: the key's endpoints may now be another workload (an address reused).
+        if (endpointLabels(record) === series.endpoints) {
+          series.srcKube = record.src.kube;
+          series.dstKube = record.dst.kube;
+        } else series = undefined;
+      }
       if (series === undefined || stale(series)) {
         series = this.seriesFor(record);
         if (folded(series)) this.kept.delete(record.key);
@@ -229,8 +243,18 @@ export class FlowMetrics implements FlowConsumer {
         ...(record.policies?.pending ?? []).map((hit) => policy(hit, 'pending')),
       ],
       lastUsed: 0,
+      srcKube: record.src.kube,
+      dstKube: record.dst.kube,
+      endpoints: endpointLabels(record),
     };
   }
+}
+
+/** Both endpoints' labels in one string, to tell whether new Kubernetes data changed them. */
+function endpointLabels(record: FlowRecord): string {
+  const src = labelled(record, record.src);
+  const dst = labelled(record, record.dst);
+  return `${src.namespace}\u0000${src.name}\u0000${src.type}\u0000${dst.namespace}\u0000${dst.name}\u0000${dst.type}`;
 }
 
 /**

@@ -3,10 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { isIPv4 } from 'node:net';
 import type { Component, ComponentStatus } from '../../components/component.js';
 import type { FlowBus, FlowQueue } from '../../flow/flow-bus.js';
-import type { FlowEndpoint, FlowRecord } from '../../flow/flow-record.js';
+import type { FlowEndpoint, FlowRecord, MemoCell } from '../../flow/flow-record.js';
 import type { Logger } from '../../log/logger.js';
 import type { Metrics } from '../../metrics/pipeline.js';
-import type { CounterFamily, GaugeFamily } from '../../metrics/series-budget.js';
+import type { CounterFamily, CounterSeries, GaugeFamily } from '../../metrics/series-budget.js';
 import type { CollectorConfig } from './config.js';
 import { addressText, protoName, type CollectedFlow } from './flow.js';
 import { parseListenUrl, type Listener } from './listen.js';
@@ -42,14 +42,26 @@ export interface CollectorOptions {
 
 type Protocol = 'netflow_v5' | 'netflow_v9' | 'ipfix' | 'sflow';
 
+/** An exporter socket address: its address text, template scope, address bytes, conversations and counters. */
+interface Exporter {
+  readonly address: string;
+  /** Templates are kept per exporter address and port. */
+  readonly templates: string;
+  readonly bytes: Uint8Array;
+  readonly conversations: ByProto;
+  readonly series: Map<Protocol, { labels: { protocol: Protocol; exporter: string }; packets: CounterSeries; flows: CounterSeries; sequence: string }>;
+}
+
+const MAX_EXPORTERS = 10_000;
+
 export class CollectorSource implements Component {
   readonly name = 'collector';
   private readonly sockets: Array<{ listener: Listener; socket: dgram.Socket }> = [];
   private readonly netflow: NetflowDecoder;
   private readonly queue: FlowQueue | undefined;
   private readonly sequences = new Map<string, number>();
-  private readonly endpoints = new Endpoints();
-  private readonly keys = new FlowKeys();
+  private readonly conversations = new Conversations();
+  private readonly exporters = new Map<string, Exporter>();
   private readonly lastLog = new Map<string, number>();
   private sweep: NodeJS.Timeout | undefined;
   private readonly now: () => number;
@@ -146,9 +158,24 @@ export class CollectorSource implements Component {
     return attempt(isIPv4(listener.host) ? 'udp4' : 'udp6', listener.host);
   }
 
+  /** What a datagram's sender address gives, worked out once per exporter socket address. */
+  private exporterOf(remote: { address: string; port: number }): Exporter {
+    const id = `${remote.address}|${remote.port}`;
+    let exporter = this.exporters.get(id);
+    if (exporter === undefined) {
+      if (this.exporters.size >= MAX_EXPORTERS) this.exporters.clear();
+      const address = remote.address.startsWith('::ffff:') && isIPv4(remote.address.slice(7)) ? remote.address.slice(7) : remote.address;
+      const templates = `${address}:${remote.port}`;
+      exporter = { address, templates, bytes: addressBytes(address), conversations: this.conversations.forExporter(address), series: new Map() };
+      this.exporters.set(id, exporter);
+    }
+    return exporter;
+  }
+
   /** One datagram: decoded, counted, tracked, delivered. Never throws. */
   receive(listener: Listener, message: Uint8Array, remote: { address: string; port: number }): void {
-    const address = remote.address.startsWith('::ffff:') && isIPv4(remote.address.slice(7)) ? remote.address.slice(7) : remote.address;
+    const exporter = this.exporterOf(remote);
+    const address = exporter.address;
     const now = this.now();
     let result: DecodeResult | SflowResult;
     let protocol: Protocol;
@@ -163,7 +190,7 @@ export class CollectorSource implements Component {
       } else {
         const version = message.length >= 2 ? (message[0]! << 8) | message[1]! : 0;
         if (listener.scheme === 'nfl' && version !== 5) throw new DecodeError('version', `NetFlow v${version} on a v5 (nfl) listener`);
-        result = this.netflow.decode(message, `${address}:${remote.port}`, addressBytes(address), now);
+        result = this.netflow.decode(message, exporter.templates, exporter.bytes, now);
         protocol = version === 5 ? 'netflow_v5' : version === 9 ? 'netflow_v9' : 'ipfix';
       }
     } catch (error) {
@@ -176,11 +203,17 @@ export class CollectorSource implements Component {
       }
       return;
     }
-    const labels = { protocol, exporter: address };
-    this.packets.inc(labels);
-    this.flowCount.inc(labels, result.flows.length);
+    let series = exporter.series.get(protocol);
+    if (series === undefined || series.packets.removed || series.flows.removed) {
+      const labels = { protocol, exporter: address };
+      series = { labels, packets: this.packets.seriesOf(labels), flows: this.flowCount.seriesOf(labels), sequence: `${address}|${protocol}|` };
+      exporter.series.set(protocol, series);
+    }
+    const labels = series.labels;
+    this.packets.add(series.packets, 1);
+    this.flowCount.add(series.flows, result.flows.length);
     if (result.noTemplate > 0) this.noTemplate.inc({ exporter: address }, result.noTemplate);
-    this.track(`${address}|${protocol}|${result.info.domain}`, result.info.sequence, result.info.advance, labels, result.info.unit);
+    this.track(series.sequence + result.info.domain, result.info.sequence, result.info.advance, labels, result.info.unit);
     if ('sampleSequences' in result) {
       if (result.counterSamples > 0) this.sflowCounters.inc({ exporter: address }, result.counterSamples);
       for (const counters of result.interfaces) {
@@ -194,10 +227,13 @@ export class CollectorSource implements Component {
       }
       for (const sample of result.sampleSequences) this.track(`${address}|sample|${result.info.domain}|${sample.source}`, sample.sequence, 1, labels, 'samples');
     }
-    if (result.flows.length === 0) return;
-    const dropped = this.options.onFlows?.(result.flows);
+    const flows = result.flows;
+    if (flows.length === 0) return;
+    const dropped = this.options.onFlows?.(flows);
     if (dropped) this.outputDropped.inc(undefined, dropped);
-    if (this.queue !== undefined) for (const flow of result.flows) this.queue.push(toRecord(flow, address, this.endpoints, this.keys));
+    const queue = this.queue;
+    if (queue === undefined) return;
+    for (let i = 0; i < flows.length; i++) queue.push(toRecord(flows[i]!, address, this.conversations, exporter.conversations));
   }
 
   /** Sequence numbers: a jump forward is a gap (its size an estimate of what was lost); backwards restarts tracking. */
@@ -271,6 +307,41 @@ function isPrivate(a: Uint8Array): boolean {
   return a[15] === 1;
 }
 
+interface AddressEntry {
+  readonly ip: string;
+  readonly name: string;
+  readonly ports: Map<number, FlowEndpoint>;
+  /** The memo cell the address's one-off endpoints share. */
+  readonly memo: MemoCell;
+}
+
+/**
+ * An address endpoint. Its memo cell (FlowEndpoint.memo) is a private field
+ * behind a getter: copies (the enrichment stage's `{ ...endpoint, kube }`)
+ * and serialized records do not carry it.
+ */
+class AddressEndpoint implements FlowEndpoint {
+  readonly namespace = '';
+  readonly type = 'network' as const;
+  readonly labels = NO_LABELS;
+  readonly #memo: MemoCell;
+
+  constructor(
+    readonly name: string,
+    readonly ip: string,
+    readonly port: number,
+    memo: MemoCell,
+  ) {
+    this.#memo = memo;
+  }
+
+  get memo(): MemoCell {
+    return this.#memo;
+  }
+}
+
+const newEntry = (ip: string, address: Uint8Array): AddressEntry => ({ ip, name: isPrivate(address) ? 'pvt' : 'pub', ports: new Map(), memo: { owner: undefined, value: undefined } });
+
 /**
  * Address endpoints, interned: one object per (address, port) while it keeps
  * being seen, so the enrichment stage and the sinks meet the same object (and
@@ -278,71 +349,115 @@ function isPrivate(a: Uint8Array): boolean {
  * new ones. Dropped wholesale when it holds too many addresses.
  */
 export class Endpoints {
-  private readonly v4 = new Map<number, { ip: string; name: string; ports: Map<number, FlowEndpoint> }>();
-  private readonly other = new Map<string, { ip: string; name: string; ports: Map<number, FlowEndpoint> }>();
+  private readonly v4 = new Map<number, AddressEntry>();
+  private readonly other = new Map<string, AddressEntry>();
 
-  of(address: Uint8Array, port: number): FlowEndpoint {
+  /** The entry of an address (undefined for none). */
+  entry(address: Uint8Array): AddressEntry | undefined {
     let entry;
     if (address.length === 4) {
-      const key = ((address[0]! << 24) | (address[1]! << 16) | (address[2]! << 8) | address[3]!) >>> 0;
+      const key = v4(address);
       entry = this.v4.get(key);
       if (entry === undefined) {
         if (this.v4.size >= MAX_ADDRESSES) this.v4.clear();
-        this.v4.set(key, (entry = { ip: addressText(address), name: isPrivate(address) ? 'pvt' : 'pub', ports: new Map() }));
+        this.v4.set(key, (entry = newEntry(addressText(address), address)));
       }
-    } else {
-      const ip = addressText(address);
-      if (ip === '') return { name: '', namespace: '', type: 'network', labels: NO_LABELS, port };
-      entry = this.other.get(ip);
-      if (entry === undefined) {
-        if (this.other.size >= MAX_ADDRESSES) this.other.clear();
-        this.other.set(ip, (entry = { ip, name: isPrivate(address) ? 'pvt' : 'pub', ports: new Map() }));
-      }
+      return entry;
     }
-    let endpoint = entry.ports.get(port);
-    if (endpoint === undefined) {
-      // A full port map (a client address, its ephemeral ports) is not churned: such endpoints are one-offs.
-      if (entry.ports.size >= MAX_PORTS) return { name: entry.name, namespace: '', type: 'network', labels: NO_LABELS, ip: entry.ip, port };
-      entry.ports.set(port, (endpoint = Object.freeze({ name: entry.name, namespace: '', type: 'network' as const, labels: NO_LABELS, ip: entry.ip, port })));
+    const ip = addressText(address);
+    if (ip === '') return undefined;
+    entry = this.other.get(ip);
+    if (entry === undefined) {
+      if (this.other.size >= MAX_ADDRESSES) this.other.clear();
+      this.other.set(ip, (entry = newEntry(ip, address)));
     }
-    return endpoint;
+    return entry;
   }
+
+  of(address: Uint8Array, port: number): FlowEndpoint {
+    return endpointAt(this.entry(address), port);
+  }
+}
+
+/** The endpoint of an address entry and port: interned (a memo cell of its own), or a one-off (its address's cell) once the address has many ports. */
+function endpointAt(entry: AddressEntry | undefined, port: number): FlowEndpoint {
+  if (entry === undefined) return { name: '', namespace: '', type: 'network', labels: NO_LABELS, port };
+  let endpoint = entry.ports.get(port);
+  if (endpoint === undefined) {
+    // A full port map (a client address, its ephemeral ports) is not churned: such endpoints are one-offs.
+    if (entry.ports.size >= MAX_PORTS) return new AddressEndpoint(entry.name, entry.ip, port, entry.memo);
+    entry.ports.set(port, (endpoint = Object.freeze(new AddressEndpoint(entry.name, entry.ip, port, { owner: undefined, value: undefined }))));
+  }
+  return endpoint;
 }
 
 const MAX_ADDRESSES = 100_000;
 /** Ports interned per address: a server's few service ports; a client's ephemeral ports stop at the limit. */
 const MAX_PORTS = 64;
+/** Conversations kept across exporters before they are dropped wholesale. */
+const MAX_CONVERSATIONS = 1_000_000;
 
 const NO_LABELS: readonly string[] = Object.freeze([]);
 
+/** What a record's key names (exporter, protocol, both addresses, destination port), worked out once. */
+interface Conversation {
+  /** `exporter|proto|src address|dst address|dst port`: the series a record counts in (no source port: ephemeral ports would make every connection a key). */
+  readonly key: string;
+  readonly proto: string;
+  readonly src: AddressEntry | undefined;
+  readonly dst: FlowEndpoint;
+}
+
+type ByProto = Map<number, Map<unknown, Map<unknown, Conversation>>>;
+
 /**
- * Flow keys, interned: `exporter|proto|src address|dst address|dst port` is
- * built once per combination and then found by numbers (IPv4) or objects,
- * so the sinks' maps meet the same string (its hash computed once).
+ * Conversations, interned per exporter: found by numbers (IPv4: protocol,
+ * source address, destination address and port) or address text (IPv6),
+ * so a record costs three map reads for its key string (hash computed once,
+ * so the sinks' maps meet the same string) and its interned endpoints.
  */
-export class FlowKeys {
-  private readonly byExporter = new Map<string, Map<number, Map<unknown, Map<unknown, string>>>>();
+export class Conversations {
+  private readonly byExporter = new Map<string, ByProto>();
   private size = 0;
 
-  of(exporter: string, proto: string, protoNumber: number, src: FlowEndpoint, dst: FlowEndpoint, srcAddress: Uint8Array, dstAddress: Uint8Array, dstPort: number): string {
+  constructor(private readonly endpoints: Endpoints = new Endpoints()) {}
+
+  /** An exporter's conversations (look it up once per datagram). */
+  forExporter(exporter: string): ByProto {
     let byProto = this.byExporter.get(exporter);
-    if (byProto === undefined) this.byExporter.set(exporter, (byProto = new Map()));
-    let bySrc = byProto.get(protoNumber);
-    if (bySrc === undefined) byProto.set(protoNumber, (bySrc = new Map()));
-    const srcKey = srcAddress.length === 4 ? v4(srcAddress) : (src.ip ?? '');
+    if (byProto === undefined) {
+      if (this.byExporter.size >= MAX_EXPORTERS) this.byExporter.clear();
+      this.byExporter.set(exporter, (byProto = new Map()));
+    }
+    return byProto;
+  }
+
+  of(exporter: string, byProto: ByProto, flow: CollectedFlow): Conversation {
+    let bySrc = byProto.get(flow.proto);
+    if (bySrc === undefined) byProto.set(flow.proto, (bySrc = new Map()));
+    const srcKey = flow.srcAddr.length === 4 ? v4(flow.srcAddr) : addressText(flow.srcAddr);
     let byDst = bySrc.get(srcKey);
     if (byDst === undefined) bySrc.set(srcKey, (byDst = new Map()));
-    const dstKey = dstAddress.length === 4 ? v4(dstAddress) * 65536 + dstPort : `${dst.ip ?? ''}|${dstPort}`;
-    let key = byDst.get(dstKey);
-    if (key === undefined) {
-      if (++this.size > 1_000_000) {
-        this.byExporter.clear();
+    const dstKey = flow.dstAddr.length === 4 ? v4(flow.dstAddr) * 65536 + flow.dstPort : `${addressText(flow.dstAddr)}|${flow.dstPort}`;
+    let conversation = byDst.get(dstKey);
+    if (conversation === undefined) {
+      if (++this.size > MAX_CONVERSATIONS) {
+        // Everything goes (the maps stay: exporters keep theirs).
+        for (const map of this.byExporter.values()) map.clear();
+        byProto.clear();
         this.size = 0;
+        bySrc = new Map();
+        byProto.set(flow.proto, bySrc);
+        byDst = new Map();
+        bySrc.set(srcKey, byDst);
       }
-      key = `${exporter}|${proto}|${src.ip ?? ''}|${dst.ip ?? ''}|${dstPort}`;
-      byDst.set(dstKey, key);
+      const src = this.endpoints.entry(flow.srcAddr);
+      const dst = this.endpoints.of(flow.dstAddr, flow.dstPort);
+      const proto = protoName(flow.proto);
+      conversation = { key: `${exporter}|${proto}|${src?.ip ?? ''}|${dst.ip ?? ''}|${flow.dstPort}`, proto, src, dst };
+      byDst.set(dstKey, conversation);
     }
-    return key;
+    return conversation;
   }
 }
 
@@ -386,19 +501,26 @@ class CollectorRecord implements FlowRecord {
   }
 }
 
+const nsToMs = (ns: bigint): number => Number(ns / 1_000_000n);
+
 /** A decoded flow as the flow bus's record: counts scaled by the sampling rate, src -> dst counted as out. */
-export function toRecord(flow: CollectedFlow, exporter: string, endpoints: Endpoints = new Endpoints(), keys: FlowKeys = new FlowKeys()): FlowRecord {
+export function toRecord(flow: CollectedFlow, exporter: string, conversations: Conversations = new Conversations(), byProto: ByProto = conversations.forExporter(exporter)): FlowRecord {
   const scale = flow.samplingRate > 1 ? flow.samplingRate : 1;
-  const packets = Number(flow.packets) * scale;
-  const bytes = Number(flow.bytes) * scale;
-  const start = Number(flow.timeFlowStartNs / 1_000_000n);
-  const end = Number(flow.timeFlowEndNs / 1_000_000n);
-  const src = endpoints.of(flow.srcAddr, flow.srcPort);
-  const dst = endpoints.of(flow.dstAddr, flow.dstPort);
-  const proto = protoName(flow.proto);
-  // The key names the series a record counts in: no source port (ephemeral ports would make every connection a key).
-  const key = keys.of(exporter, proto, flow.proto, src, dst, flow.srcAddr, flow.dstAddr, flow.dstPort);
+  const start = nsToMs(flow.timeFlowStartNs);
+  const end = nsToMs(flow.timeFlowEndNs);
+  const conversation = conversations.of(exporter, byProto, flow);
   // TCP flows whose flags include SYN opened a connection (one per direction); others are not counted as connections.
   const connections = flow.proto === 6 && (flow.tcpFlags & 0x02) !== 0 ? 1 : 0;
-  return new CollectorRecord(start, Math.max(end, start), proto, src, dst, packets, bytes, connections, key, flow.sequenceNum);
+  return new CollectorRecord(
+    start,
+    Math.max(end, start),
+    conversation.proto,
+    endpointAt(conversation.src, flow.srcPort),
+    conversation.dst,
+    Number(flow.packets) * scale,
+    Number(flow.bytes) * scale,
+    connections,
+    conversation.key,
+    flow.sequenceNum,
+  );
 }

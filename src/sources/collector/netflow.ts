@@ -401,6 +401,9 @@ function u32(bytes: Uint8Array, at: number, length: number): number {
 /** Exact unsigned value of up to 8 bytes (counters, NTP times). */
 function big(bytes: Uint8Array, at: number, length: number): bigint {
   if (length <= 6) return BigInt(uint(bytes, at, length));
+  // Values below 2^53 (every real counter) in one conversion; wider ones byte by byte.
+  const value = uint(bytes, at, length);
+  if (value <= Number.MAX_SAFE_INTEGER) return BigInt(value);
   let out = 0n;
   for (let i = Math.max(0, length - 8); i < length; i++) out = (out << 8n) | BigInt(bytes[at + i]!);
   return out;
@@ -418,9 +421,13 @@ function ntpToUnixNs(value: bigint): bigint {
   return seconds * 1_000_000_000n + fraction;
 }
 
-/** Address fields: the first non-empty value wins, a later one only when it is not all zeroes (goflow2's rule). */
+/**
+ * Address fields: the first non-empty value wins, a later one only when it is
+ * not all zeroes (goflow2's rule). A view into the datagram, not a copy: a
+ * flow lives as long as its datagram is being handled.
+ */
 function address(current: Uint8Array, bytes: Uint8Array, at: number, length: number): Uint8Array {
-  return current.length === 0 || !allZero(bytes, at, length) ? bytes.slice(at, at + length) : current;
+  return current.length === 0 || !allZero(bytes, at, length) ? bytes.subarray(at, at + length) : current;
 }
 
 /** One IANA information element into the flow (goflow2's mapping, RFC 3954 / IANA IPFIX ids). */
@@ -451,25 +458,25 @@ function apply(flow: CollectedFlow, type: number, bytes: Uint8Array, at: number,
       break;
     case 8:
       if (length === 4 && (flow.srcAddr.length === 0 || !allZero(bytes, at, length))) {
-        flow.srcAddr = bytes.slice(at, at + length);
+        flow.srcAddr = bytes.subarray(at, at + length);
         flow.etype = 0x800;
       }
       break;
     case 12:
       if (length === 4 && (flow.dstAddr.length === 0 || !allZero(bytes, at, length))) {
-        flow.dstAddr = bytes.slice(at, at + length);
+        flow.dstAddr = bytes.subarray(at, at + length);
         flow.etype = 0x800;
       }
       break;
     case 27:
       if (length === 16 && (flow.srcAddr.length === 0 || !allZero(bytes, at, length))) {
-        flow.srcAddr = bytes.slice(at, at + length);
+        flow.srcAddr = bytes.subarray(at, at + length);
         flow.etype = 0x86dd;
       }
       break;
     case 28:
       if (length === 16 && (flow.dstAddr.length === 0 || !allZero(bytes, at, length))) {
-        flow.dstAddr = bytes.slice(at, at + length);
+        flow.dstAddr = bytes.subarray(at, at + length);
         flow.etype = 0x86dd;
       }
       break;
