@@ -37,6 +37,7 @@ const MISS: Found = Object.freeze({ result: 'miss' });
 /** What the stage keeps in an endpoint's memo cell: the lookup under one cache generation, and the enriched copy of the cell's own endpoint. */
 interface Kept {
   readonly generation: number;
+  readonly result: EnrichResult;
   readonly found: Found;
   readonly endpoint: FlowEndpoint;
   readonly enriched: FlowEndpoint;
@@ -103,9 +104,9 @@ export class FlowKubeStage {
       if (kept === undefined || kept.generation !== generation) {
         const found = this.lookup(endpoint);
         if (found === undefined) return endpoint;
-        cell.value = kept = { generation, found, endpoint, enriched: found.kube === undefined ? endpoint : { ...endpoint, kube: found.kube } };
+        cell.value = kept = { generation, result: found.result, found, endpoint, enriched: found.kube === undefined ? endpoint : { ...endpoint, kube: found.kube } };
       }
-      this.counts[kept.found.result]++;
+      this.counts[kept.result]++;
       if (kept.endpoint === endpoint) return kept.enriched;
       // A one-off endpoint sharing its address's cell: its own copy.
       return kept.found.kube === undefined ? endpoint : { ...endpoint, kube: kept.found.kube };

@@ -35,7 +35,7 @@ export interface FlowEndpoint {
   readonly memo?: MemoCell;
 }
 
-/** A mutable cell on an otherwise frozen object; the first stage to claim it (`owner`) keeps its `value` there. */
+/** A mutable cell on an otherwise immutable object; the first stage or sink to claim it (`owner`) keeps its `value` there, others use their maps. */
 export interface MemoCell {
   owner: unknown;
   value: unknown;
@@ -119,6 +119,12 @@ export interface FlowRecord {
    * Prometheus counters skip it.
    */
   readonly replay?: boolean;
+  /**
+   * A cache cell that comes with every record of this key, from a source that
+   * interns its keys (the collector): the flow metrics keep the key's series
+   * there instead of looking the key up in a map.
+   */
+  readonly keyMemo?: MemoCell;
   /** A copy with other endpoints, for records that are not plain objects (a stage must not lose their computed fields). */
   withEndpoints?(src: FlowEndpoint, dst: FlowEndpoint): FlowRecord;
 }

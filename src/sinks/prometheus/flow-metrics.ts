@@ -168,7 +168,10 @@ export class FlowMetrics implements FlowConsumer {
     const now = this.metrics.budget.now();
     for (const record of records) {
       if (record.replay === true) continue;
-      let series = this.kept.get(record.key);
+      // A source that interns its keys (the collector) offers a cell: no map lookup per record.
+      const cell = record.keyMemo;
+      const mine = cell !== undefined && (cell.owner === this || cell.owner === undefined);
+      let series = (mine ? (cell.value as KeySeries | undefined) : undefined) ?? this.kept.get(record.key);
       if (series !== undefined && (record.src.kube !== series.srcKube || record.dst.kube !== series.dstKube)) {
         // The cache changed: the key's endpoints may now be another workload (an address reused).
         if (endpointLabels(record) === series.endpoints) {
@@ -178,8 +181,13 @@ export class FlowMetrics implements FlowConsumer {
       }
       if (series === undefined || stale(series)) {
         series = this.seriesFor(record);
-        if (folded(series)) this.kept.delete(record.key);
-        else if (this.kept.size < this.maxKeys || this.kept.has(record.key)) this.kept.set(record.key, series);
+        const keep = !folded(series) && (this.kept.size < this.maxKeys || this.kept.has(record.key));
+        if (keep) this.kept.set(record.key, series);
+        else if (folded(series)) this.kept.delete(record.key);
+        if (mine) {
+          cell.owner = this;
+          cell.value = keep ? series : undefined;
+        }
       }
       series.lastUsed = now;
       if (series.seed !== undefined) this.seedFamily(record).add(series.seed, record.connectionsStarted);

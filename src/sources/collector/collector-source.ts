@@ -406,6 +406,8 @@ interface Conversation {
   readonly proto: string;
   readonly src: AddressEntry | undefined;
   readonly dst: FlowEndpoint;
+  /** The records' keyMemo: the flow metrics keep the key's series here. */
+  readonly memo: MemoCell;
 }
 
 type ByProto = Map<number, Map<unknown, Map<unknown, Conversation>>>;
@@ -454,7 +456,7 @@ export class Conversations {
       const src = this.endpoints.entry(flow.srcAddr);
       const dst = this.endpoints.of(flow.dstAddr, flow.dstPort);
       const proto = protoName(flow.proto);
-      conversation = { key: `${exporter}|${proto}|${src?.ip ?? ''}|${dst.ip ?? ''}|${flow.dstPort}`, proto, src, dst };
+      conversation = { key: `${exporter}|${proto}|${src?.ip ?? ''}|${dst.ip ?? ''}|${flow.dstPort}`, proto, src, dst, memo: { owner: undefined, value: undefined } };
       byDst.set(dstKey, conversation);
     }
     return conversation;
@@ -477,6 +479,7 @@ class CollectorRecord implements FlowRecord {
   readonly bytesIn = 0;
   readonly connectionsCompleted = 0;
   readonly connectionsLive = 0;
+  readonly #conversation: Conversation;
 
   constructor(
     readonly startTime: number,
@@ -487,9 +490,19 @@ class CollectorRecord implements FlowRecord {
     readonly packetsOut: number,
     readonly bytesOut: number,
     readonly connectionsStarted: number,
-    readonly key: string,
+    conversation: Conversation,
     readonly sequence: number,
-  ) {}
+  ) {
+    this.#conversation = conversation;
+  }
+
+  get key(): string {
+    return this.#conversation.key;
+  }
+
+  get keyMemo(): MemoCell {
+    return this.#conversation.memo;
+  }
 
   get id(): string {
     return `${this.key}|${this.src.port ?? 0}|${this.sequence}`;
@@ -497,7 +510,7 @@ class CollectorRecord implements FlowRecord {
 
   /** The same record with enriched endpoints (the enrichment stage's copy, without a generic object copy). */
   withEndpoints(src: FlowEndpoint, dst: FlowEndpoint): FlowRecord {
-    return new CollectorRecord(this.startTime, this.endTime, this.proto, src, dst, this.packetsOut, this.bytesOut, this.connectionsStarted, this.key, this.sequence);
+    return new CollectorRecord(this.startTime, this.endTime, this.proto, src, dst, this.packetsOut, this.bytesOut, this.connectionsStarted, this.#conversation, this.sequence);
   }
 }
 
@@ -520,7 +533,7 @@ export function toRecord(flow: CollectedFlow, exporter: string, conversations: C
     Number(flow.packets) * scale,
     Number(flow.bytes) * scale,
     connections,
-    conversation.key,
+    conversation,
     flow.sequenceNum,
   );
 }

@@ -57,6 +57,8 @@ interface Template {
   readonly options: boolean;
   /** Fixed record length, or -1 when a field is variable-length. */
   readonly recordLength: number;
+  /** Each field's IANA element id, -1 for enterprise fields (skipped): what the record loop reads. */
+  readonly types: Int32Array;
   updated: number;
 }
 
@@ -218,7 +220,7 @@ export class NetflowDecoder {
     const type: FlowType = version === 9 ? 'NETFLOW_V9' : 'IPFIX';
     const baseNs = BigInt(exportSeconds) * 1_000_000_000n;
     for (const set of dataSets) {
-      const fields = set.template.fields;
+      const types = set.template.types;
       const records = eachRecord(bytes, set.template, set.start, set.end, (at, lengths) => {
         if (set.template.options) return;
         const flow = emptyFlow(type, received, exporterBytes);
@@ -227,9 +229,9 @@ export class NetflowDecoder {
         flow.observationDomainId = domain;
         flow.timeFlowStartNs = baseNs;
         flow.timeFlowEndNs = baseNs;
-        for (let i = 0; i < fields.length; i++) {
-          const field = fields[i]!;
-          if (field.enterprise === 0) apply(flow, field.type, bytes, at[i]!, lengths[i]!, baseNs, uptime);
+        for (let i = 0; i < types.length; i++) {
+          const element = types[i]!;
+          if (element >= 0) apply(flow, element, bytes, at[i]!, lengths[i]!, baseNs, uptime);
         }
         flows.push(flow);
       });
@@ -299,7 +301,7 @@ export class NetflowDecoder {
       if (recordLength === 0) throw new DecodeError('template', `template ${id}: records of no length`);
       const key = `${scope}|${id}`;
       if (!byExporter.has(key) && byExporter.size >= max) throw new DecodeError('templates', `more than ${max} templates from one exporter`);
-      byExporter.set(key, { fields, scopes: scopeFields, options, recordLength, updated: now });
+      byExporter.set(key, { fields, scopes: scopeFields, options, recordLength, types: Int32Array.from(fields, (field) => (field.enterprise === 0 ? field.type : -1)), updated: now });
       added++;
     }
     return added;
