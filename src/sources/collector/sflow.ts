@@ -204,28 +204,19 @@ function flowRecord(flow: CollectedFlow, format: number, record: Reader): void {
       if (protocol === 1) parseFrame(flow, header); // goflow2 parses Ethernet headers only
       break;
     }
-    case 3: {
-      flow.bytes = BigInt(record.u32('length'));
-      flow.proto = record.u32('protocol');
-      flow.srcAddr = record.bytes(4, 'src ip');
-      flow.dstAddr = record.bytes(4, 'dst ip');
-      flow.srcPort = record.u32('src port');
-      flow.dstPort = record.u32('dst port');
-      flow.tcpFlags = record.u32('tcp flags');
-      flow.ipTos = record.u32('tos');
-      flow.etype = 0x800;
-      break;
-    }
+    case 3: // sampled IPv4
     case 4: {
+      // sampled IPv6: the same fields with 16-byte addresses (its "priority" where IPv4 has the ToS)
+      const v4 = format === 3;
       flow.bytes = BigInt(record.u32('length'));
       flow.proto = record.u32('protocol');
-      flow.srcAddr = record.bytes(16, 'src ip');
-      flow.dstAddr = record.bytes(16, 'dst ip');
+      flow.srcAddr = record.bytes(v4 ? 4 : 16, 'src ip');
+      flow.dstAddr = record.bytes(v4 ? 4 : 16, 'dst ip');
       flow.srcPort = record.u32('src port');
       flow.dstPort = record.u32('dst port');
       flow.tcpFlags = record.u32('tcp flags');
-      flow.ipTos = record.u32('priority');
-      flow.etype = 0x86dd;
+      flow.ipTos = record.u32(v4 ? 'tos' : 'priority');
+      flow.etype = v4 ? 0x800 : 0x86dd;
       break;
     }
     case 1001:
