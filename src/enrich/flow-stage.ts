@@ -97,8 +97,12 @@ export class FlowKubeStage {
     if (endpoint.kube !== undefined) return endpoint;
     const cell = endpoint.memo;
     // Sources that reuse endpoint objects (the collector's interned addresses) offer a cell: no map lookup, and the same enriched object back.
-    if (cell !== undefined && (cell.owner === this || cell.owner === undefined)) {
-      cell.owner = this;
+    if (cell !== undefined) {
+      if (cell.owner !== this) {
+        // Unclaimed, or a stage this one replaced (a reload): ours now.
+        cell.owner = this;
+        cell.value = undefined;
+      }
       const generation = this.cache.generation;
       let kept = cell.value as Kept | undefined;
       if (kept === undefined || kept.generation !== generation) {

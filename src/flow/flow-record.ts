@@ -35,7 +35,11 @@ export interface FlowEndpoint {
   readonly memo?: MemoCell;
 }
 
-/** A mutable cell on an otherwise immutable object; the first stage or sink to claim it (`owner`) keeps its `value` there, others use their maps. */
+/**
+ * A mutable cell on an otherwise immutable object, for the one stage or sink
+ * of its kind on the flow bus: it claims the cell (`owner`, replacing a
+ * predecessor's value after a reload) and keeps its `value` there.
+ */
 export interface MemoCell {
   owner: unknown;
   value: unknown;

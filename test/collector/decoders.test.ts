@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
-import { CollectorSource, toRecord } from '../../src/sources/collector/collector-source.js';
+import { CollectorSource, Conversations, toRecord } from '../../src/sources/collector/collector-source.js';
 import { collectorSchema } from '../../src/sources/collector/config.js';
 import { addressText, type CollectedFlow } from '../../src/sources/collector/flow.js';
 import { parseListenUrl } from '../../src/sources/collector/listen.js';
@@ -162,6 +162,39 @@ test('a collector record keeps its identity through the enrichment stage copy', 
   assert.equal(copy!.src.kube?.node, 'n1');
   assert.equal(copy!.id, record.id);
   assert.equal(copy!.key, record.key);
+});
+
+test('interned endpoints: one enriched object per endpoint, one-off client ports their own copies, a replacing stage (reload) or a cache change resolves again', async () => {
+  const { FlowKubeStage } = await import('../../src/enrich/flow-stage.js');
+  const decoder = new NetflowDecoder({ templateTimeoutMs: 60_000 });
+  const conversations = new Conversations();
+  const records = (ports: number[]): ReturnType<typeof toRecord>[] =>
+    ports.map((port, i) => {
+      const record = record256('10.0.0.1', '10.0.0.2', 1, 100, 'eth0');
+      record.splice(9, 2, ...u16(port)); // the source port
+      const [flow] = decoder.decode(ipfix(i, 7, [TEMPLATE_256, set(256, record)]), 'a', new Uint8Array([192, 0, 2, 1]), 2_000).flows as [CollectedFlow];
+      return toRecord(flow, '192.0.2.1', conversations);
+    });
+  const cacheOf = (node: string, generation: number) => ({ isSynced: true, generation, resolveIP: () => ({ pods: [], services: [], nodes: [{ metadata: { name: node } }] }), workload: () => ({ kind: 'Pod', name: 'x' }) });
+  const cache = cacheOf('n1', 1);
+  const stage = new FlowKubeStage(cache as never);
+  const first = stage.process(records([1234, 1234]));
+  assert.equal(first[0]!.dst, first[1]!.dst, 'the same enriched object for the same endpoint');
+  assert.equal(first[0]!.src, first[1]!.src);
+  assert.equal(first[0]!.dst.kube?.node, 'n1');
+  // More than 64 source ports: the address's later ports are one-offs, each enriched with its own port.
+  const many = stage.process(records(Array.from({ length: 70 }, (_, i) => 40_000 + i)));
+  assert.deepEqual(many.map((record) => record.src.port), Array.from({ length: 70 }, (_, i) => 40_000 + i));
+  assert.ok(many.every((record) => record.src.kube?.node === 'n1'));
+  assert.equal(Object.keys(many[69]!.src).includes('memo'), false, 'the memo cell is not copied into records');
+  // A replacing stage with other data takes the cells over.
+  const replaced = new FlowKubeStage(cacheOf('n2', 5) as never).process(records([1234]));
+  assert.equal(replaced[0]!.src.kube?.node, 'n2');
+  assert.equal(replaced[0]!.dst.kube?.node, 'n2');
+  // The first stage again, after its cache changed.
+  cache.generation = 2;
+  cache.resolveIP = () => ({ pods: [], services: [], nodes: [{ metadata: { name: 'n3' } }] });
+  assert.equal(stage.process(records([1234]))[0]!.dst.kube?.node, 'n3');
 });
 
 test('sFlow counter samples: generic interface counters become the exporter interface families', async () => {

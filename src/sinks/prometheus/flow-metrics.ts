@@ -170,8 +170,12 @@ export class FlowMetrics implements FlowConsumer {
       if (record.replay === true) continue;
       // A source that interns its keys (the collector) offers a cell: no map lookup per record.
       const cell = record.keyMemo;
-      const mine = cell !== undefined && (cell.owner === this || cell.owner === undefined);
-      let series = (mine ? (cell.value as KeySeries | undefined) : undefined) ?? this.kept.get(record.key);
+      if (cell !== undefined && cell.owner !== this) {
+        // Unclaimed, or the flow metrics this instance replaced (a reload): ours now.
+        cell.owner = this;
+        cell.value = undefined;
+      }
+      let series = (cell?.value as KeySeries | undefined) ?? this.kept.get(record.key);
       if (series !== undefined && (record.src.kube !== series.srcKube || record.dst.kube !== series.dstKube)) {
         // The cache changed: the key's endpoints may now be another workload (an address reused).
         if (endpointLabels(record) === series.endpoints) {
@@ -184,10 +188,7 @@ export class FlowMetrics implements FlowConsumer {
         const keep = !folded(series) && (this.kept.size < this.maxKeys || this.kept.has(record.key));
         if (keep) this.kept.set(record.key, series);
         else if (folded(series)) this.kept.delete(record.key);
-        if (mine) {
-          cell.owner = this;
-          cell.value = keep ? series : undefined;
-        }
+        if (cell !== undefined) cell.value = keep ? series : undefined;
       }
       series.lastUsed = now;
       if (series.seed !== undefined) this.seedFamily(record).add(series.seed, record.connectionsStarted);
