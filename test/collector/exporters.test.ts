@@ -10,7 +10,7 @@ import { addressText, type CollectedFlow } from '../../src/sources/collector/flo
 import { MetricsPipeline } from '../../src/metrics/pipeline.js';
 import { sampleValue } from '../support/metrics-text.js';
 import { tempDir } from '../support/temp.js';
-import { toolSkip } from '../support/tools.js';
+import { pythonModuleSkip, toolSkip } from '../support/tools.js';
 import { freePort } from './udp.js';
 import { ipBytes, writePcap, type Conversation } from './pcap.js';
 
@@ -50,6 +50,9 @@ interface Row {
   dstPort: number;
   packets: number;
   bytes: number;
+  /** A biflow's reverse counters (nfdump's out_packets / out_bytes). */
+  reversePackets?: number;
+  reverseBytes?: number;
 }
 const rowKey = (row: Row): string => `${row.src}:${row.srcPort}>${row.dst}:${row.dstPort}/${row.proto}`;
 const sorted = (rows: Row[]): string[] => rows.map((row) => `${rowKey(row)} ${row.packets}p ${row.bytes}B`).sort();
@@ -100,6 +103,8 @@ async function reference(exporter: (port: number) => void): Promise<Row[]> {
     dstPort: Number(record.dst_port),
     packets: Number(record.in_packets),
     bytes: Number(record.in_bytes),
+    reversePackets: Number(record.out_packets ?? 0),
+    reverseBytes: Number(record.out_bytes ?? 0),
   }));
 }
 
@@ -217,6 +222,73 @@ describe('collector flows through the agent: enriched from the Kubernetes cache 
       }
     } finally {
       await api.stop();
+    }
+  });
+});
+
+// python-ipfix (Brian Trammell's, Debian's python3-ipfix), an IPFIX encoder
+// independent of the others: RFC 5103 biflow records (reverse counters,
+// enterprise 29305) and a vendor element nobody decodes (VMware's PEN 6876).
+const BIFLOW_EXPORTER = `
+import sys, socket, datetime, ipaddress
+import ipfix.ie, ipfix.template, ipfix.message
+ipfix.ie.use_iana_default(); ipfix.ie.use_5103_default()
+ipfix.ie.for_spec("vendorTenantId(6876/950)<unsigned32>[4]")
+tmpl = ipfix.template.from_ielist(300, ipfix.ie.spec_list([
+  "sourceIPv4Address", "destinationIPv4Address", "protocolIdentifier", "sourceTransportPort", "destinationTransportPort",
+  "packetDeltaCount", "octetDeltaCount", "reversePacketDeltaCount", "reverseOctetDeltaCount",
+  "flowStartMilliseconds", "flowEndMilliseconds", "vendorTenantId"]))
+msg = ipfix.message.MessageBuffer()
+msg.begin_export(42)
+msg.add_template(tmpl)
+msg.export_ensure_set(300)
+t0 = datetime.datetime.utcnow().replace(microsecond=0) - datetime.timedelta(seconds=60)
+for (sport, p, o, rp, ro) in [(40001, 3, 180, 0, 0), (40000, 10, 1500, 8, 9000)]:
+  msg.export_namedict({"sourceIPv4Address": ipaddress.ip_address("10.1.0.1"), "destinationIPv4Address": ipaddress.ip_address("10.1.0.2"),
+    "protocolIdentifier": 6, "sourceTransportPort": sport, "destinationTransportPort": 80, "packetDeltaCount": p, "octetDeltaCount": o,
+    "reversePacketDeltaCount": rp, "reverseOctetDeltaCount": ro, "flowStartMilliseconds": t0,
+    "flowEndMilliseconds": t0 + datetime.timedelta(seconds=5), "vendorTenantId": 7})
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(msg.to_bytes(), ("127.0.0.1", int(sys.argv[1])))
+`;
+
+describe('python-ipfix: RFC 5103 biflows and vendor elements', { skip: skip || pythonModuleSkip('ipfix', 'python3-ipfix') }, () => {
+  const send = (port: number): void => {
+    const result = spawnSync('/usr/bin/python3', ['-c', BIFLOW_EXPORTER, String(port)], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(result.status, 0, result.stderr);
+  };
+  const line = (row: Row): string => `${rowKey(row)} ${row.packets}p ${row.bytes}B, reverse ${row.reversePackets}p ${row.reverseBytes}B`;
+
+  test('reverse counters decoded as nfdump decodes them, the vendor element skipped; the flow metrics count them inbound', async () => {
+    const { flows, text } = await collect(send);
+    const ours = rowsOf(flows)
+      .map((row, i) => line({ ...row, reversePackets: Number(flows[i]!.reversePackets), reverseBytes: Number(flows[i]!.reverseBytes) }))
+      .sort();
+    assert.deepEqual(ours, ['10.1.0.1:40000>10.1.0.2:80/6 10p 1500B, reverse 8p 9000B', '10.1.0.1:40001>10.1.0.2:80/6 3p 180B, reverse 0p 0B']);
+    assert.deepEqual(ours, (await reference(send)).map(line).sort(), "nfdump's decoding");
+    assert.equal(sampleValue(text, 'flowlens_collector_malformed_packets_total', { exporter: '127.0.0.1', reason: 'truncated' }), undefined);
+
+    // Through the flow bus: src -> dst as "out", the reverse as "in", one key for both records.
+    const { FlowBus } = await import('../../src/flow/flow-bus.js');
+    const { FlowMetrics } = await import('../../src/sinks/prometheus/flow-metrics.js');
+    const { eventually } = await import('../support/metrics-text.js');
+    const metrics = new MetricsPipeline({ maxSeriesPerMetric: 1_000, seriesTtlMs: 0, version: 'test', processMetrics: false });
+    const bus = new FlowBus(metrics);
+    bus.subscribe(new FlowMetrics(metrics), 'prometheus');
+    const port = await freePort();
+    const source = new CollectorSource({ config: collectorSchema.parse({ listen: [`netflow://127.0.0.1:${port}`] }), logger, metrics, flows: bus });
+    await source.start();
+    try {
+      send(port);
+      const labels = { action: 'unspecified', reporter: 'unspecified', protocol: 'tcp', src_namespace: '', src_name: 'pvt', src_type: 'network', dst_namespace: '', dst_name: 'pvt', dst_type: 'network', dst_port: '80' };
+      const rendered = (): Promise<string> => metrics.render('text');
+      await eventually(async () => sampleValue(await rendered(), 'flowlens_flow_records_total', { source: 'collector' }) === 2, rendered, 5_000);
+      const after = await rendered();
+      assert.equal(sampleValue(after, 'flowlens_flow_packets_total', { ...labels, direction: 'out' }), 13);
+      assert.equal(sampleValue(after, 'flowlens_flow_bytes_total', { ...labels, direction: 'out' }), 1680);
+      assert.equal(sampleValue(after, 'flowlens_flow_packets_total', { ...labels, direction: 'in' }), 8);
+      assert.equal(sampleValue(after, 'flowlens_flow_bytes_total', { ...labels, direction: 'in' }), 9000);
+    } finally {
+      await source.stop();
     }
   });
 });

@@ -37,6 +37,13 @@ export function toolSkip(...tools: string[]): string | false {
   return false;
 }
 
+/** The same for a Python 3 module from a Debian package (imported by Debian's /usr/bin/python3). */
+export function pythonModuleSkip(module: string, pkg: string): string | false {
+  if (spawnSync('/usr/bin/python3', ['-c', `import ${module}`], { encoding: 'utf8' }).status === 0) return false;
+  if (process.env.CI === 'true') throw new Error(`the Python module ${module} is required in CI (Debian package ${pkg}); .ci/run must install it`);
+  return `the Python module ${module} is not installed (Debian package ${pkg})`;
+}
+
 /** Tests that need root (network namespaces, port 53) skip without it, and fail under CI=true. */
 export function rootSkip(why: string): string | false {
   if (process.getuid?.() === 0) return false;

@@ -183,6 +183,8 @@ export class FlowMetrics implements FlowConsumer {
           series.dstKube = record.dst.kube;
         } else series = undefined;
       }
+      // A key first seen one way round that now counts inbound too (an IPFIX biflow) gets its "in" series.
+      if (series !== undefined && series.packetsIn === undefined && (record.packetsIn > 0 || record.bytesIn > 0)) series = undefined;
       if (series === undefined || stale(series)) {
         series = this.seriesFor(record);
         const keep = !folded(series) && (this.kept.size < this.maxKeys || this.kept.has(record.key));

@@ -475,8 +475,6 @@ class CollectorRecord implements FlowRecord {
   readonly source = 'ipfix' as const;
   readonly reporter = 'unspecified' as const;
   readonly action = 'unspecified' as const;
-  readonly packetsIn = 0;
-  readonly bytesIn = 0;
   readonly connectionsCompleted = 0;
   readonly connectionsLive = 0;
   readonly #conversation: Conversation;
@@ -489,6 +487,9 @@ class CollectorRecord implements FlowRecord {
     readonly dst: FlowEndpoint,
     readonly packetsOut: number,
     readonly bytesOut: number,
+    /** An IPFIX biflow's reverse counters (destination back to source); 0 for one-direction flows. */
+    readonly packetsIn: number,
+    readonly bytesIn: number,
     readonly connectionsStarted: number,
     conversation: Conversation,
     readonly sequence: number,
@@ -510,13 +511,13 @@ class CollectorRecord implements FlowRecord {
 
   /** The same record with enriched endpoints (the enrichment stage's copy, without a generic object copy). */
   withEndpoints(src: FlowEndpoint, dst: FlowEndpoint): FlowRecord {
-    return new CollectorRecord(this.startTime, this.endTime, this.proto, src, dst, this.packetsOut, this.bytesOut, this.connectionsStarted, this.#conversation, this.sequence);
+    return new CollectorRecord(this.startTime, this.endTime, this.proto, src, dst, this.packetsOut, this.bytesOut, this.packetsIn, this.bytesIn, this.connectionsStarted, this.#conversation, this.sequence);
   }
 }
 
 const nsToMs = (ns: bigint): number => Number(ns / 1_000_000n);
 
-/** A decoded flow as the flow bus's record: counts scaled by the sampling rate, src -> dst counted as out. */
+/** A decoded flow as the flow bus's record: counts scaled by the sampling rate, src -> dst counted as out (a biflow's reverse counts as in). */
 export function toRecord(flow: CollectedFlow, exporter: string, conversations: Conversations = new Conversations(), byProto: ByProto = conversations.forExporter(exporter)): FlowRecord {
   const scale = flow.samplingRate > 1 ? flow.samplingRate : 1;
   const start = nsToMs(flow.timeFlowStartNs);
@@ -532,6 +533,8 @@ export function toRecord(flow: CollectedFlow, exporter: string, conversations: C
     conversation.dst,
     Number(flow.packets) * scale,
     Number(flow.bytes) * scale,
+    Number(flow.reversePackets) * scale,
+    Number(flow.reverseBytes) * scale,
     connections,
     conversation,
     flow.sequenceNum,

@@ -61,6 +61,13 @@ export interface CollectedFlow {
   layerSize: number[];
   ipv6RoutingHeaderAddresses: Uint8Array[];
   ipv6RoutingHeaderSegLeft: number;
+  /**
+   * Not goflow2's (its output never shows them): an IPFIX biflow's reverse
+   * counters (RFC 5103, enterprise 29305), the traffic from the destination
+   * back to the source, counted by the flow bus as `in`.
+   */
+  reverseBytes: bigint;
+  reversePackets: bigint;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -117,6 +124,8 @@ export function emptyFlow(type: FlowType, timeReceivedNs: bigint, samplerAddress
     layerSize: [],
     ipv6RoutingHeaderAddresses: [],
     ipv6RoutingHeaderSegLeft: 0,
+    reverseBytes: 0n,
+    reversePackets: 0n,
   };
 }
 

@@ -57,7 +57,7 @@ interface Template {
   readonly options: boolean;
   /** Fixed record length, or -1 when a field is variable-length. */
   readonly recordLength: number;
-  /** Each field's IANA element id, -1 for enterprise fields (skipped): what the record loop reads. */
+  /** Each field's element id for apply(): IANA's, REVERSE_* for the RFC 5103 reverse counters, -1 for other enterprise fields (skipped). */
   readonly types: Int32Array;
   updated: number;
 }
@@ -301,7 +301,7 @@ export class NetflowDecoder {
       if (recordLength === 0) throw new DecodeError('template', `template ${id}: records of no length`);
       const key = `${scope}|${id}`;
       if (!byExporter.has(key) && byExporter.size >= max) throw new DecodeError('templates', `more than ${max} templates from one exporter`);
-      byExporter.set(key, { fields, scopes: scopeFields, options, recordLength, types: Int32Array.from(fields, (field) => (field.enterprise === 0 ? field.type : -1)), updated: now });
+      byExporter.set(key, { fields, scopes: scopeFields, options, recordLength, types: Int32Array.from(fields, elementId), updated: now });
       added++;
     }
     return added;
@@ -432,6 +432,18 @@ function address(current: Uint8Array, bytes: Uint8Array, at: number, length: num
   return current.length === 0 || !allZero(bytes, at, length) ? bytes.subarray(at, at + length) : current;
 }
 
+/** RFC 5103 reverse information elements: enterprise 29305, the element ids of their forward counterparts. */
+const REVERSE_PEN = 29305;
+const REVERSE_OCTETS = 0x10000 + 1;
+const REVERSE_PACKETS = 0x10000 + 2;
+
+/** What apply() is told a field is: IANA's id, REVERSE_* for the reverse counters, -1 to skip. */
+function elementId(field: FieldSpec): number {
+  if (field.enterprise === 0) return field.type;
+  if (field.enterprise === REVERSE_PEN && (field.type === 1 || field.type === 2)) return 0x10000 + field.type;
+  return -1;
+}
+
 /** One IANA information element into the flow (goflow2's mapping, RFC 3954 / IANA IPFIX ids). */
 function apply(flow: CollectedFlow, type: number, bytes: Uint8Array, at: number, length: number, baseNs: bigint, uptime: number): void {
   switch (type) {
@@ -442,6 +454,12 @@ function apply(flow: CollectedFlow, type: number, bytes: Uint8Array, at: number,
     case 2: // packetDeltaCount / IN_PKTS
     case 24:
       flow.packets = big(bytes, at, length);
+      break;
+    case REVERSE_OCTETS: // reverseOctetDeltaCount
+      flow.reverseBytes = big(bytes, at, length);
+      break;
+    case REVERSE_PACKETS: // reversePacketDeltaCount
+      flow.reversePackets = big(bytes, at, length);
       break;
     case 4:
       flow.proto = u32(bytes, at, length);
