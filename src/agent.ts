@@ -203,6 +203,7 @@ export class Agent {
       services: this.services,
       http: this.server,
       identity: { nodeName: config.kubernetes.nodeName, podIP: process.env.POD_IP || undefined, serverListen: config.server.listen },
+      graph: () => [...this.running.values()].map(({ definition }) => ({ name: definition.name, kind: definition.kind, producesFlows: definition.producesFlows === true })),
     };
   }
 

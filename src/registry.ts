@@ -14,6 +14,7 @@ import { otlpDefinition } from './sinks/otlp/definition.js';
 import { flowMetricsDefinition } from './sinks/prometheus/definition.js';
 import { collectorDefinition } from './sources/collector/definition.js';
 import { goldmaneDefinition } from './sources/goldmane/definition.js';
+import { uiDefinition } from './ui/definition.js';
 
 // The composition root: every component flowlens can run, in start order
 // within each kind. A new source, stage or sink is a folder with its
@@ -29,6 +30,7 @@ export const componentDefinitions: readonly ComponentDefinition[] = [
   otlpDefinition,
   jsonlDefinition,
   flowMetricsDefinition,
+  uiDefinition,
   // flow stages
   enrichmentDefinition,
 ];

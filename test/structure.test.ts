@@ -34,7 +34,7 @@ const LAYERS: ReadonlyArray<readonly [string, RegExp]> = [
   ['foundation', /^(log|metrics|retry|flow|server)\/|^version\.ts$|^config\/(address|duration|errors|fields|core|env|redact|json-schema|hash)\.ts$/],
   ['contracts', /^components\//],
   ['configuration', /^config\/(schema|load|reference|print)\.ts$/],
-  ['components', /^(kube|sources|sinks|probes|accounting)\/|^enrich\/(?!run-enrich\.ts$)/],
+  ['components', /^(kube|sources|sinks|probes|accounting|ui)\/|^enrich\/(?!run-enrich\.ts$)/],
   ['composition', /^(registry|preflight|agent|agent-metrics|reload|cli|run-collect)\.ts$|^enrich\/run-enrich\.ts$|^demo\//],
 ];
 

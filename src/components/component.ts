@@ -81,6 +81,14 @@ export interface ComponentContext {
   readonly http: RouteRegistry;
   /** Who this agent is, for components that tell themselves from their peers. */
   readonly identity: AgentIdentity;
+  /** The components in the graph now (a view shows what runs). */
+  graph(): readonly GraphMember[];
+}
+
+export interface GraphMember {
+  readonly name: string;
+  readonly kind: ComponentKind;
+  readonly producesFlows: boolean;
 }
 
 export interface AgentIdentity {

@@ -356,6 +356,11 @@ export class HistogramFamily extends Family<HistogramSeries> {
     return [...this.series].map(([key, series]) => ({ labels: this.labelsOf(key), value: series.count }));
   }
 
+  /** Label values, sum and count of each series (the web view's latencies). */
+  entries(): Array<{ labels: Record<string, string>; sum: number; count: number }> {
+    return [...this.series].map(([key, series]) => ({ labels: this.labelsOf(key), sum: series.sum, count: series.count }));
+  }
+
   /** Bucket counts (cumulative), sum and count of one series; undefined when absent. */
   get(labels?: Labels): { buckets: number[]; sum: number; count: number } | undefined {
     const series = this.series.get(this.keyOf(labels));
