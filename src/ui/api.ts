@@ -85,13 +85,11 @@ export function serveApi(parts: ApiParts, request: IncomingMessage, response: Se
       case '/api/v1/policies': {
         only(query, ['window']);
         const windowMs = parseWindow(query);
-        parts.history.fresh();
         return json(response, 200, { window: windowMs / 1_000, flows: parts.window.policies(windowMs), accounting: parts.running().accounting ? accountingRows(parts.history, windowMs) : null });
       }
       case '/api/v1/probes': {
         only(query, ['window']);
         const windowMs = parseWindow(query);
-        parts.history.fresh();
         return json(response, 200, { window: windowMs / 1_000, running: parts.running().probes, targets: probeRows(parts.history, windowMs) });
       }
       default:

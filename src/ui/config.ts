@@ -6,6 +6,11 @@ import { duration } from '../config/fields.js';
 export const uiSchema = z
   .strictObject({
     enabled: z.boolean().default(true).meta({ description: 'Serve the web view at /ui/ and its API under /api/v1/ (behind the server\'s TLS, client certificates and basic auth).' }),
+    root: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "Directory with the page's files (index.html, assets/); default: the page built with this flowlens." }),
     maxStreams: z
       .int()
       .min(1)

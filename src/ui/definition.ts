@@ -20,6 +20,7 @@ export const uiDefinition = defineComponent({
       logger: context.logger,
       metrics: context.metrics,
       http: context.http,
+      ...(config.root !== undefined ? { root: config.root } : {}),
       running: () => {
         const graph = context.graph();
         return { flows: graph.some((member) => member.producesFlows), probes: graph.some((member) => member.name === 'probes'), accounting: graph.some((member) => member.name === 'accounting') };

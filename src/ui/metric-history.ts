@@ -2,9 +2,10 @@ import type { Metrics } from '../metrics/pipeline.js';
 import { HistogramFamily } from '../metrics/series-budget.js';
 
 // The probes and accounting views read what those components already count:
-// their metric families, sampled every SAMPLE_MS for the last 15 minutes, so
-// a window's numbers are the counters' growth over it (a counter that went
-// down restarted: its new value counts).
+// their metric families, sampled every SAMPLE_MS for the last 15 minutes and
+// read again at each request, so a window's numbers are the counters' growth
+// from the sample before it until now (a counter that went down restarted:
+// its new value counts).
 
 export const SAMPLE_MS = 15_000;
 const HISTORY_MS = 15 * 60_000;
@@ -55,8 +56,14 @@ export class MetricHistory {
     this.timer = undefined;
   }
 
-  /** Takes a sample now (also when a request finds the last one older than SAMPLE_MS). */
+  /** Takes a sample now and keeps it. */
   sample(): void {
+    const sample = this.read();
+    this.samples.push(sample);
+    this.samples = this.samples.filter((kept) => kept.at >= sample.at - HISTORY_MS);
+  }
+
+  private read(): Sample {
     const families = new Map<string, Map<string, Value>>();
     for (const name of this.names) {
       const family = this.metrics.budget.get(name);
@@ -69,21 +76,15 @@ export class MetricHistory {
       }
       families.set(name, values);
     }
-    const at = this.now();
-    this.samples.push({ at, families });
-    this.samples = this.samples.filter((sample) => sample.at >= at - HISTORY_MS);
-  }
-
-  /** A fresh sample when the last is older than SAMPLE_MS. */
-  fresh(): void {
-    const last = this.samples[this.samples.length - 1];
-    if (last === undefined || this.now() - last.at >= SAMPLE_MS) this.sample();
+    return { at: this.now(), families };
   }
 
   /** Each series of a counter or histogram family: its growth over the window (and per minute). */
   growth(name: string, windowMs: number): Growth[] {
     const since = this.now() - windowMs;
-    const samples = this.samples.filter((sample) => sample.at >= since - SAMPLE_MS);
+    // The kept samples in the window (and the one before it, the baseline), then the values now.
+    const first = this.samples.findIndex((sample) => sample.at >= since);
+    const samples = [...(first < 0 ? this.samples.slice(-1) : this.samples.slice(Math.max(0, first - 1))), this.read()];
     const minutes = Math.max(1, Math.round(windowMs / 60_000));
     const out = new Map<string, { labels: Readonly<Record<string, string>>; delta: number; sum: number; series: number[] }>();
     for (let i = 1; i < samples.length; i++) {
@@ -92,9 +93,10 @@ export class MetricHistory {
       if (after === undefined) continue;
       const slot = Math.min(minutes - 1, Math.max(0, Math.floor((samples[i]!.at - since) / 60_000)));
       for (const [key, value] of after) {
-        const previous = before?.get(key);
-        const grew = previous === undefined ? 0 : value.value >= previous.value ? value.value - previous.value : value.value;
-        const sum = previous === undefined ? 0 : value.sum >= previous.sum ? value.sum - previous.sum : value.sum;
+        // A series that was not there before started from zero since (a counter that went down restarted).
+        const previous = before?.get(key) ?? { value: 0, sum: 0 };
+        const grew = value.value >= previous.value ? value.value - previous.value : value.value;
+        const sum = value.sum >= previous.sum ? value.sum - previous.sum : value.sum;
         let row = out.get(key);
         if (row === undefined) out.set(key, (row = { labels: value.labels, delta: 0, sum: 0, series: new Array<number>(minutes).fill(0) }));
         row.delta += grew;
@@ -105,9 +107,9 @@ export class MetricHistory {
     return [...out.values()];
   }
 
-  /** Each series of a gauge family as last sampled. */
+  /** Each series of a gauge family now. */
   latest(name: string): Array<{ labels: Readonly<Record<string, string>>; value: number }> {
-    const last = this.samples[this.samples.length - 1]?.families.get(name);
-    return last === undefined ? [] : [...last.values()].map(({ labels, value }) => ({ labels, value }));
+    const now = this.read().families.get(name);
+    return now === undefined ? [] : [...now.values()].map(({ labels, value }) => ({ labels, value }));
   }
 }
