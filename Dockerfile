@@ -9,7 +9,8 @@ COPY src ./src
 COPY test ./test
 COPY bench ./bench
 COPY scripts ./scripts
-# `npm ci` runs `prepare`, which compiles TypeScript into dist/.
+COPY web ./web
+# `npm ci` runs `prepare`, which compiles TypeScript into dist/ and the web view into dist/ui/.
 RUN npm ci --no-audit --no-fund \
  && npm prune --omit=dev --no-audit --no-fund \
  && rm -rf dist/test dist/bench dist/scripts
@@ -20,6 +21,7 @@ WORKDIR /app
 COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist/src ./dist/src
+COPY --from=build /src/dist/ui ./dist/ui
 # The image's built-in unprivileged user (uid/gid 1000).
 USER 1000:1000
 EXPOSE 9090

@@ -211,6 +211,7 @@ async function demo(options: { listen: string; logLevel: string }): Promise<void
       '  (Goldmane gRPC over mTLS, Kubernetes list/watch API, DNS, peer agents on 127.0.0.2-5 of which',
       '   one is down, a Calico 3.30-shaped iptables dump of node n1)',
       '',
+      `  web view   ${where.ui}   (flows, service map, policies, probes)`,
       `  metrics    ${where.metrics}`,
       `  readiness  ${where.ready}`,
       `  flow logs  ${where.flowLog}   (one JSON line per flow and 15 s)`,

@@ -28,6 +28,8 @@ export interface DemoOptions {
 }
 
 export interface DemoWhere {
+  /** The web view. */
+  readonly ui: string;
   readonly metrics: string;
   readonly ready: string;
   readonly flowLog: string;
@@ -147,7 +149,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     const agent = new Agent({ config: loaded.config, enabled: loaded.enabled, logger: options.logger, version: options.version });
     await agent.start();
     stops.push(async () => void (await agent.stop(5_000)));
-    const where: DemoWhere = { metrics: `${agent.server.url}/metrics`, ready: `${agent.server.url}/ready`, flowLog, dir };
+    const where: DemoWhere = { ui: `${agent.server.url}/ui/`, metrics: `${agent.server.url}/metrics`, ready: `${agent.server.url}/ready`, flowLog, dir };
     options.onReady?.(where);
     return { where, stop: stopAll };
   } catch (error) {

@@ -176,7 +176,7 @@ describe('flow enrichment inside `flowlens run` (kubernetes.enrichFlows)', () =>
     const next = load(false);
     const result = await agent.reload({ config: next.config, enabled: [...next.enabled, source.definition] });
     assert.deepEqual(result.restarted, ['enrichment']);
-    assert.deepEqual([...result.unchanged].sort(), ['addresses', 'flow-metrics', 'jsonl']);
+    assert.deepEqual([...result.unchanged].sort(), ['addresses', 'flow-metrics', 'jsonl', 'ui']);
     const after = await agent.kube();
     assert.notEqual(after, before, 'a new cache');
     await eventually(() => agent.readiness().ready, () => JSON.stringify(agent.readiness().body));

@@ -16,6 +16,7 @@ export const DEBIAN_PACKAGES: Readonly<Record<string, string>> = {
   nfcapd: 'nfdump',
   nfdump: 'nfdump',
   pmacctd: 'pmacct',
+  chromium: 'chromium',
 };
 
 export function hasTool(tool: string): boolean {

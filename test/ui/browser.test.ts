@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import pino from 'pino';
+import type { Browser, Page } from 'playwright-core';
+import { startDemo, type RunningDemo } from '../../src/demo/run-demo.js';
+import { toolSkip } from '../support/tools.js';
+
+// The web view in a real browser (Debian's Chromium driven by
+// playwright-core) against `flowlens demo`: rows within 10 s, filters in the
+// URL, the service map's workloads and denied edges, an edge opening the
+// filtered table, the policies and probes views, no console errors, and no
+// serious or critical axe-core finding. Screenshots go to docs/images/.
+
+const skip = toolSkip('chromium');
+
+/** What the page functions below touch of the DOM (this project compiles without the DOM library). */
+interface Dom {
+  readonly document: {
+    querySelectorAll(selector: string): ArrayLike<{ readonly textContent: string | null }>;
+    readonly body: { readonly textContent: string | null };
+  };
+}
+const require = createRequire(import.meta.url);
+const IMAGES = join(process.cwd(), 'docs', 'images');
+
+describe('the web view in Chromium, against the demo', { skip }, () => {
+  let demo: RunningDemo;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+
+  before(async () => {
+    demo = await startDemo({ listen: '127.0.0.1:0', logger: pino({ level: 'silent' }), version: 'test' });
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-default-apps', '--no-first-run', '--disable-sync'],
+      timeout: 30_000,
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    mkdirSync(IMAGES, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await demo?.stop();
+  });
+
+  /** axe-core in the page (evaluated over the DevTools protocol: the page's CSP stays on); serious and critical findings. */
+  async function axeFindings(): Promise<string[]> {
+    await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+    const results = (await page.evaluate('axe.run()')) as { violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> };
+    return results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.slice(0, 3).map((node) => node.target.join(' ')).join(', ')}`);
+  }
+
+  test('flows: rows within 10 s; a namespace filter narrows the rows and the URL; a row opens its record', async () => {
+    await page.goto(demo.where.ui);
+    await page.waitForSelector('table.flows tbody tr', { timeout: 10_000 });
+    assert.ok((await page.locator('table.flows tbody tr').count()) > 0);
+    await page.fill('input[name="namespace"]', 'data');
+    await page.press('input[name="namespace"]', 'Tab');
+    await page.waitForURL(/namespace=data/, { timeout: 5_000 });
+    // Every row shown has data on one side (the cells' texts run together: no word boundary).
+    await page.waitForFunction(
+      () => {
+        const rows = Array.from((globalThis as unknown as Dom).document.querySelectorAll('table.flows tbody tr'));
+        return rows.length > 0 && rows.every((row) => /data \//.test(row.textContent ?? ''));
+      },
+      undefined,
+      { timeout: 10_000 },
+    );
+    await page.screenshot({ path: join(IMAGES, 'ui-flows.png') });
+    await page.locator('table.flows tbody tr button.link').first().click();
+    assert.match((await page.locator('dialog.record pre').textContent()) ?? '', /"Key"/);
+    await page.click('dialog.record button');
+    assert.deepEqual(await axeFindings(), []);
+  });
+
+  test("service map: the demo's workloads, a denied edge; clicking an edge filters the flow table to it", async () => {
+    await page.goto(`${demo.where.ui}map?window=5m`);
+    await page.waitForSelector('svg.map .node', { timeout: 15_000 });
+    const names = await page.locator('svg.map .node text').allTextContents();
+    for (const workload of ['frontend', 'cart', 'checkout', 'postgres', 'redis']) assert.ok(names.includes(workload), `${workload} in ${names.join(', ')}`);
+    assert.ok((await page.locator('svg.map a.edge.denied').count()) >= 1, 'a denied edge');
+    await page.screenshot({ path: join(IMAGES, 'ui-map.png') });
+    assert.deepEqual(await axeFindings(), []);
+    const edge = page.locator('svg.map a.edge.denied').first();
+    const source = (await edge.getAttribute('data-source'))!.split('/')[1]!;
+    // By keyboard: the edge is a link.
+    await edge.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/ui\/flows\?.*workload=/, { timeout: 5_000 });
+    assert.match(page.url(), new RegExp(`workload=[^&]*${source.replace('*', '\\*')}`));
+    await page.waitForSelector('table.flows tbody tr', { timeout: 10_000 });
+  });
+
+  test("policies and probes: the demo's policies, and the peer that is down", async () => {
+    await page.goto(`${demo.where.ui}policies?window=5m`);
+    await page.waitForFunction(() => /allow-frontend/.test((globalThis as unknown as Dom).document.body.textContent ?? ''), undefined, { timeout: 15_000 });
+    const text = (await page.textContent('main')) ?? '';
+    for (const policy of ['knp.default.allow-frontend', 'knp.default.allow-shop', 'security.deny-egress']) assert.ok(text.includes(policy), policy);
+    await page.screenshot({ path: join(IMAGES, 'ui-policies.png') });
+    assert.deepEqual(await axeFindings(), []);
+
+    await page.goto(`${demo.where.ui}probes?window=5m`);
+    await page.waitForSelector('tr.status-down', { timeout: 20_000 });
+    assert.match((await page.locator('tbody tr').first().getAttribute('class')) ?? '', /status-down/, 'failing peers first');
+    await page.screenshot({ path: join(IMAGES, 'ui-probes.png') });
+    assert.deepEqual(await axeFindings(), []);
+    assert.deepEqual(errors, [], 'no console errors');
+  });
+});

@@ -1,0 +1,193 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { bytes, count, time } from './format.js';
+import { FILTERS, replaceParams, type Filter } from './url-state.js';
+
+// The live flow table: the API's SSE stream with the URL's filters (applied
+// on the server), newest first, at most MAX_ROWS rows; updates are batched
+// per animation frame so a busy stream never freezes the page.
+
+const MAX_ROWS = 500;
+
+interface Hit {
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  tier?: string;
+  action?: string;
+  ruleIndex?: string;
+}
+
+export interface FlowBody {
+  Key: {
+    sourceName?: string;
+    sourceNamespace?: string;
+    destName?: string;
+    destNamespace?: string;
+    destPort?: string;
+    proto?: string;
+    reporter?: string;
+    action?: string;
+    policies?: { enforcedPolicies?: Hit[]; pendingPolicies?: Hit[] };
+  };
+  startTime?: string;
+  packetsIn?: string;
+  packetsOut?: string;
+  bytesIn?: string;
+  bytesOut?: string;
+  sourceIp?: string;
+  destIp?: string;
+  sourceWorkload?: string;
+  sourceWorkloadNamespace?: string;
+  sourcePod?: string;
+  destWorkload?: string;
+  destWorkloadNamespace?: string;
+  destPod?: string;
+  [field: string]: unknown;
+}
+
+interface Row {
+  readonly id: number;
+  readonly flow: FlowBody;
+}
+
+const PLACEHOLDERS: Record<Filter, string> = {
+  namespace: 'shop',
+  workload: 'web',
+  action: 'allow, deny, pass',
+  policy: 'allow-web',
+  protocol: 'tcp',
+  port: '443',
+};
+
+/** "namespace / workload (pod)" or the address when nothing is known. */
+export function endpointText(flow: FlowBody, side: 'source' | 'dest'): string {
+  const key = flow.Key;
+  const namespace = (flow[`${side}WorkloadNamespace`] as string | undefined) ?? (side === 'source' ? key.sourceNamespace : key.destNamespace) ?? '';
+  const workload = (flow[`${side}Workload`] as string | undefined) ?? (side === 'source' ? key.sourceName : key.destName) ?? '';
+  const pod = flow[`${side}Pod`] as string | undefined;
+  const ip = flow[`${side}Ip`] as string | undefined;
+  const name = workload !== '' && workload !== 'pvt' && workload !== 'pub' ? workload : (ip ?? workload);
+  return `${namespace === '' ? '' : `${namespace} / `}${name}${pod !== undefined ? ` (${pod})` : ''}`;
+}
+
+function trace(flow: FlowBody): string {
+  const hits = [
+    ...(flow.Key.policies?.enforcedPolicies ?? []).map((hit) => ({ hit, pending: false })),
+    ...(flow.Key.policies?.pendingPolicies ?? []).map((hit) => ({ hit, pending: true })),
+  ];
+  return hits
+    .map(({ hit, pending }) => `${hit.tier ?? ''}/${hit.name ?? (hit.kind === 'EndOfTier' ? 'end of tier' : '')} ${hit.action ?? ''}${hit.ruleIndex !== undefined ? ` rule ${hit.ruleIndex}` : ''}${pending ? ' (pending)' : ''}`)
+    .join('; ');
+}
+
+export function Flows({ params }: { params: URLSearchParams }) {
+  const [rows, setRows] = useState<Row[]>([]);
+  const [stats, setStats] = useState({ sent: 0, folded: 0, skipped: 0 });
+  const [paused, setPaused] = useState(false);
+  const [connected, setConnected] = useState(false);
+  const [selected, setSelected] = useState<Row | undefined>(undefined);
+  const query = new URLSearchParams([...params].filter(([name]) => (FILTERS as readonly string[]).includes(name))).toString();
+  const pending = useRef<Row[]>([]);
+  const nextId = useRef(0);
+
+  useEffect(() => {
+    if (paused) return undefined;
+    setRows([]);
+    const source = new EventSource(`/api/v1/flows${query === '' ? '' : `?${query}`}`);
+    let frame = 0;
+    const apply = (): void => {
+      frame = 0;
+      const fresh = pending.current.reverse();
+      pending.current = [];
+      setRows((current) => [...fresh, ...current].slice(0, MAX_ROWS));
+    };
+    source.onopen = () => setConnected(true);
+    source.onerror = () => setConnected(false);
+    source.onmessage = (event: MessageEvent<string>) => {
+      pending.current.push({ id: nextId.current++, flow: JSON.parse(event.data) as FlowBody });
+      if (pending.current.length > MAX_ROWS) pending.current.splice(0, pending.current.length - MAX_ROWS);
+      if (frame === 0) frame = requestAnimationFrame(apply);
+    };
+    source.addEventListener('stats', (event) => setStats(JSON.parse((event as MessageEvent<string>).data) as typeof stats));
+    return () => {
+      source.close();
+      if (frame !== 0) cancelAnimationFrame(frame);
+      pending.current = [];
+    };
+  }, [query, paused]);
+
+  const setFilter = (name: Filter, value: string): void => {
+    const next = new URLSearchParams(params);
+    if (value.trim() === '') next.delete(name);
+    else next.set(name, value.trim());
+    replaceParams(next);
+  };
+
+  return (
+    <section aria-labelledby="flows-title">
+      <h2 id="flows-title">Flows</h2>
+      <form class="filters" onSubmit={(event) => event.preventDefault()} aria-label="Flow filters">
+        {FILTERS.map((name) => (
+          <label key={name}>
+            {name}
+            <input name={name} value={params.get(name) ?? ''} placeholder={PLACEHOLDERS[name]} onChange={(event) => setFilter(name, (event.target as HTMLInputElement).value)} />
+          </label>
+        ))}
+        <button type="button" onClick={() => setPaused(!paused)} aria-pressed={paused}>
+          {paused ? 'Resume' : 'Pause'}
+        </button>
+      </form>
+      <p class="status" role="status">
+        {paused ? 'Paused' : connected ? 'Live' : 'Connecting…'} · {rows.length} rows shown · {count(stats.folded)} folded · {count(stats.skipped)} skipped
+      </p>
+      <table class="flows">
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            <th scope="col">Source</th>
+            <th scope="col">Destination</th>
+            <th scope="col">Port</th>
+            <th scope="col">Action</th>
+            <th scope="col">Policies</th>
+            <th scope="col">Packets in / out</th>
+            <th scope="col">Bytes in / out</th>
+            <th scope="col">Reporter</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.id} class={`action-${(row.flow.Key.action ?? 'none').toLowerCase()}`}>
+              <td>{row.flow.startTime !== undefined ? time(Number(row.flow.startTime)) : ''}</td>
+              <td>
+                <button type="button" class="link" onClick={() => setSelected(row)} aria-label={`Details of the flow from ${endpointText(row.flow, 'source')} to ${endpointText(row.flow, 'dest')}`}>
+                  {endpointText(row.flow, 'source')}
+                </button>
+              </td>
+              <td>{endpointText(row.flow, 'dest')}</td>
+              <td>
+                {row.flow.Key.destPort ?? ''}/{row.flow.Key.proto ?? ''}
+              </td>
+              <td>{row.flow.Key.action ?? ''}</td>
+              <td>{trace(row.flow)}</td>
+              <td>
+                {row.flow.packetsIn ?? 0} / {row.flow.packetsOut ?? 0}
+              </td>
+              <td>
+                {bytes(Number(row.flow.bytesIn ?? 0))} / {bytes(Number(row.flow.bytesOut ?? 0))}
+              </td>
+              <td>{row.flow.Key.reporter ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {selected !== undefined && (
+        <dialog open aria-label="Flow record" class="record">
+          <pre>{JSON.stringify(selected.flow, null, 2)}</pre>
+          <button type="button" onClick={() => setSelected(undefined)}>
+            Close
+          </button>
+        </dialog>
+      )}
+    </section>
+  );
+}
