@@ -1,12 +1,19 @@
+import { Component } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { bytes, count, time } from './format.js';
 import { FILTERS, replaceParams, type Filter } from './url-state.js';
 
 // The live flow table: the API's SSE stream with the URL's filters (applied
-// on the server), newest first, at most MAX_ROWS rows; updates are batched
-// per animation frame so a busy stream never freezes the page.
+// on the server), newest first, at most MAX_ROWS rows. Rows arriving are
+// applied at most every APPLY_MS (in an animation frame), and only the rows
+// in view are in the page (a virtual list: the others are spacers), so an
+// update costs the same however many rows are kept.
 
-const MAX_ROWS = 500;
+const MAX_ROWS = 1_000;
+/** Rows are this tall (style.css): only the rows in view are in the page. */
+const ROW_HEIGHT = 28;
+const OVERSCAN = 10;
+const APPLY_MS = 300;
 
 interface Hit {
   kind?: string;
@@ -80,6 +87,40 @@ function trace(flow: FlowBody): string {
     .join('; ');
 }
 
+/** One row: rendered once (a row's flow never changes). */
+class FlowRow extends Component<{ row: Row; onOpen: (row: Row) => void }> {
+  override shouldComponentUpdate(next: { row: Row }): boolean {
+    return next.row !== this.props.row;
+  }
+
+  override render() {
+    const { row } = this.props;
+    return (
+      <tr class={`action-${(row.flow.Key.action ?? 'none').toLowerCase()}`}>
+        <td>{row.flow.startTime !== undefined ? time(Number(row.flow.startTime)) : ''}</td>
+        <td>
+          <button type="button" class="link" onClick={() => this.props.onOpen(row)} aria-label={`Details of the flow from ${endpointText(row.flow, 'source')} to ${endpointText(row.flow, 'dest')}`}>
+            {endpointText(row.flow, 'source')}
+          </button>
+        </td>
+        <td>{endpointText(row.flow, 'dest')}</td>
+        <td>
+          {row.flow.Key.destPort ?? ''}/{row.flow.Key.proto ?? ''}
+        </td>
+        <td>{row.flow.Key.action ?? ''}</td>
+        <td>{trace(row.flow)}</td>
+        <td>
+          {row.flow.packetsIn ?? 0} / {row.flow.packetsOut ?? 0}
+        </td>
+        <td>
+          {bytes(Number(row.flow.bytesIn ?? 0))} / {bytes(Number(row.flow.bytesOut ?? 0))}
+        </td>
+        <td>{row.flow.Key.reporter ?? ''}</td>
+      </tr>
+    );
+  }
+}
+
 export function Flows({ params }: { params: URLSearchParams }) {
   const [rows, setRows] = useState<Row[]>([]);
   const [stats, setStats] = useState({ sent: 0, folded: 0, skipped: 0 });
@@ -88,6 +129,32 @@ export function Flows({ params }: { params: URLSearchParams }) {
   const [selected, setSelected] = useState<Row | undefined>(undefined);
   const query = new URLSearchParams([...params].filter(([name]) => (FILTERS as readonly string[]).includes(name))).toString();
   const pending = useRef<Row[]>([]);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewport, setViewport] = useState(600);
+  const scroller = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = scroller.current;
+    if (element === null) return undefined;
+    let frame = 0;
+    const measure = (): void => {
+      frame = 0;
+      setScrollTop(element.scrollTop);
+      setViewport(element.clientHeight);
+    };
+    const onScroll = (): void => {
+      if (frame === 0) frame = requestAnimationFrame(measure);
+    };
+    measure();
+    element.addEventListener('scroll', onScroll, { passive: true });
+    window.addEventListener('resize', onScroll);
+    return () => {
+      element.removeEventListener('scroll', onScroll);
+      window.removeEventListener('resize', onScroll);
+      if (frame !== 0) cancelAnimationFrame(frame);
+    };
+  }, []);
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(rows.length, Math.ceil((scrollTop + viewport) / ROW_HEIGHT) + OVERSCAN);
   const nextId = useRef(0);
 
   useEffect(() => {
@@ -95,8 +162,10 @@ export function Flows({ params }: { params: URLSearchParams }) {
     setRows([]);
     const source = new EventSource(`/api/v1/flows${query === '' ? '' : `?${query}`}`);
     let frame = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const apply = (): void => {
       frame = 0;
+      timer = undefined;
       const fresh = pending.current.reverse();
       pending.current = [];
       setRows((current) => [...fresh, ...current].slice(0, MAX_ROWS));
@@ -106,12 +175,13 @@ export function Flows({ params }: { params: URLSearchParams }) {
     source.onmessage = (event: MessageEvent<string>) => {
       pending.current.push({ id: nextId.current++, flow: JSON.parse(event.data) as FlowBody });
       if (pending.current.length > MAX_ROWS) pending.current.splice(0, pending.current.length - MAX_ROWS);
-      if (frame === 0) frame = requestAnimationFrame(apply);
+      if (timer === undefined && frame === 0) timer = setTimeout(() => (frame = requestAnimationFrame(apply)), APPLY_MS);
     };
     source.addEventListener('stats', (event) => setStats(JSON.parse((event as MessageEvent<string>).data) as typeof stats));
     return () => {
       source.close();
       if (frame !== 0) cancelAnimationFrame(frame);
+      if (timer !== undefined) clearTimeout(timer);
       pending.current = [];
     };
   }, [query, paused]);
@@ -140,6 +210,7 @@ export function Flows({ params }: { params: URLSearchParams }) {
       <p class="status" role="status">
         {paused ? 'Paused' : connected ? 'Live' : 'Connecting…'} · {rows.length} rows shown · {count(stats.folded)} folded · {count(stats.skipped)} skipped
       </p>
+      <div class="scroller" ref={scroller}>
       <table class="flows">
         <thead>
           <tr>
@@ -155,31 +226,14 @@ export function Flows({ params }: { params: URLSearchParams }) {
           </tr>
         </thead>
         <tbody>
-          {rows.map((row) => (
-            <tr key={row.id} class={`action-${(row.flow.Key.action ?? 'none').toLowerCase()}`}>
-              <td>{row.flow.startTime !== undefined ? time(Number(row.flow.startTime)) : ''}</td>
-              <td>
-                <button type="button" class="link" onClick={() => setSelected(row)} aria-label={`Details of the flow from ${endpointText(row.flow, 'source')} to ${endpointText(row.flow, 'dest')}`}>
-                  {endpointText(row.flow, 'source')}
-                </button>
-              </td>
-              <td>{endpointText(row.flow, 'dest')}</td>
-              <td>
-                {row.flow.Key.destPort ?? ''}/{row.flow.Key.proto ?? ''}
-              </td>
-              <td>{row.flow.Key.action ?? ''}</td>
-              <td>{trace(row.flow)}</td>
-              <td>
-                {row.flow.packetsIn ?? 0} / {row.flow.packetsOut ?? 0}
-              </td>
-              <td>
-                {bytes(Number(row.flow.bytesIn ?? 0))} / {bytes(Number(row.flow.bytesOut ?? 0))}
-              </td>
-              <td>{row.flow.Key.reporter ?? ''}</td>
-            </tr>
+          {first > 0 && <tr class="spacer" aria-hidden="true" style={{ height: `${first * ROW_HEIGHT}px` }} />}
+          {rows.slice(first, last).map((row) => (
+            <FlowRow key={row.id} row={row} onOpen={setSelected} />
           ))}
+          {last < rows.length && <tr class="spacer" aria-hidden="true" style={{ height: `${(rows.length - last) * ROW_HEIGHT}px` }} />}
         </tbody>
       </table>
+      </div>
       {selected !== undefined && (
         <dialog open aria-label="Flow record" class="record">
           <pre>{JSON.stringify(selected.flow, null, 2)}</pre>
