@@ -242,6 +242,10 @@ export class HttpServer implements RouteRegistry {
           200,
           'text/html; charset=utf-8',
           '<!doctype html><title>flowlens</title><h1>flowlens</h1><ul>' +
+            [...this.routes.values()]
+              .filter((route) => route.index !== undefined)
+              .map((route) => `<li><a href="${route.path}">${route.index}</a></li>`)
+              .join('') +
             '<li><a href="/metrics">/metrics</a></li><li><a href="/health">/health</a></li>' +
             '<li><a href="/ready">/ready</a></li></ul>\n',
         );

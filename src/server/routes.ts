@@ -12,6 +12,8 @@ export interface Route {
   readonly path: string;
   /** The `handler` label of the HTTP self-metrics (a fixed name, not the path). */
   readonly name: string;
+  /** Listed on the index page (`/`) with this text (the web view). */
+  readonly index?: string;
   /** Default GET and HEAD. */
   readonly methods?: readonly string[];
   /** Answers the request; resolves to the status code sent. */

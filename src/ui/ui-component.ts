@@ -48,7 +48,7 @@ export class WebView implements Component, FlowSinkComponent {
     const parts = { streams: this.streams, window: this.window, history: this.history, running: this.options.running };
     this.removals.push(this.options.http.addRoute({ path: '/api/v1/', name: 'api', handle: (request, response) => serveApi(parts, request, response) }));
     this.removals.push(this.options.http.addRoute({ path: '/api/v1', name: 'api', handle: (request, response) => serveApi(parts, request, response) }));
-    this.removals.push(this.options.http.addRoute({ path: '/ui/', name: 'ui', handle: (request, response) => this.files.serve(request, response) }));
+    this.removals.push(this.options.http.addRoute({ path: '/ui/', name: 'ui', index: 'web view', handle: (request, response) => this.files.serve(request, response) }));
     this.removals.push(this.options.http.addRoute({ path: '/ui', name: 'ui', handle: (request, response) => this.files.serve(request, response) }));
     this.history.start();
     if (!this.files.built) this.options.logger.warn({ root: this.files.root }, 'the web view was not built (npm run build): /ui/ answers 503; the API works');

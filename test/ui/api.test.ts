@@ -161,6 +161,7 @@ describe('the web view API over a Goldmane feed', () => {
     assert.equal(script.headers.get('content-type'), 'text/javascript; charset=utf-8');
     assert.match(script.headers.get('cache-control') ?? '', /immutable/);
     assert.equal((await fetch(`${base}/ui/assets/gone-9999.js`)).status, 404);
+    assert.match(await (await fetch(`${base}/`)).text(), /<a href="\/ui\/">web view<\/a>/, 'the index page links the web view');
     const redirect = await fetch(`${base}/ui`, { redirect: 'manual' });
     assert.equal(redirect.status, 308);
     assert.equal(redirect.headers.get('location'), '/ui/');
@@ -184,7 +185,8 @@ test('probes view: a peer that refuses is down and listed first', async () => {
   await eventually(
     async () => {
       body = (await (await fetch(`${agent.server.url}/api/v1/probes?window=1m`)).json()) as Body;
-      return body.targets.some((target) => target.probe === 'tcp' && target.status === 'ok') && body.targets.some((target) => target.status === 'down');
+      const tcp = (port: number) => body!.targets.find((target) => target.probe === 'tcp' && target.target === `127.0.0.1:${port}`);
+      return tcp(port)?.status === 'down' && tcp((open.address() as { port: number }).port)?.status === 'ok';
     },
     () => JSON.stringify(body),
     20_000,

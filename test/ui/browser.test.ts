@@ -118,3 +118,64 @@ describe('the web view in Chromium, against the demo', { skip }, () => {
     assert.deepEqual(errors, [], 'no console errors');
   });
 });
+
+describe('the service map at 200 workloads', { skip }, () => {
+  test('every workload drawn, no two nodes overlapping, namespaces around their workloads', async () => {
+    const { Agent } = await import('../../src/agent.js');
+    const { loadConfig } = await import('../../src/config/load.js');
+    const { componentDefinitions } = await import('../../src/registry.js');
+    const { addressSourceDefinition } = await import('../support/address-flow-source.js');
+    // 200 workloads in 10 namespaces, each talking to two others; a tenth denied.
+    const workloads = Array.from({ length: 200 }, (_, i) => ({ namespace: `team-${i % 10}`, name: `svc-${i}` }));
+    const records = workloads.flatMap((from, i) =>
+      [1, 7].map((step) => {
+        const to = workloads[(i + step) % workloads.length]!;
+        const endpoint = (end: { namespace: string; name: string }) => ({ name: `${end.name}-*`, namespace: end.namespace, type: 'workload' as const, labels: [] });
+        return {
+          source: 'goldmane' as const, startTime: Date.now() - 15_000, endTime: Date.now(), proto: 'tcp', reporter: 'src' as const, action: (i % 10 === 0 ? 'deny' : 'allow') as 'deny' | 'allow',
+          src: endpoint(from), dst: { ...endpoint(to), port: 8080 }, packetsIn: 1, packetsOut: 1, bytesIn: 100, bytesOut: 100 * step, connectionsStarted: 1, connectionsCompleted: 0, connectionsLive: 0,
+          key: `${from.name}>${to.name}`, id: `${from.name}>${to.name}@0`,
+        };
+      }),
+    );
+    const source = addressSourceDefinition(() => records);
+    const loaded = loadConfig({ env: {}, flags: { listen: '127.0.0.1:0' }, definitions: componentDefinitions });
+    const agent = new Agent({ config: loaded.config, enabled: [...loaded.enabled, source.definition], definitions: [...componentDefinitions, source.definition], logger: pino({ level: 'silent' }), version: 'test' });
+    await agent.start();
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    try {
+      source.release();
+      const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+      await page.goto(`${agent.server.url}/ui/map?window=1m`);
+      await page.waitForFunction(() => (globalThis as unknown as Dom).document.querySelectorAll('svg.map .node').length === 200, undefined, { timeout: 15_000 });
+      const boxes = await page.locator('svg.map .node rect').evaluateAll((rects) =>
+        rects.map((rect) => {
+          const box = (rect as unknown as { getBBox(): { x: number; y: number; width: number; height: number } }).getBBox();
+          return { x: box.x, y: box.y, width: box.width, height: box.height };
+        }),
+      );
+      type Box = { x: number; y: number; width: number; height: number };
+      const overlaps = (list: Box[]): number[] => list.flatMap((a, i) => list.slice(i + 1).filter((b) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height).map(() => i));
+      assert.deepEqual(overlaps(boxes), [], 'nodes overlap');
+      const namespaces = await page.locator('svg.map .namespace rect').evaluateAll((rects) =>
+        rects.map((rect) => {
+          const box = (rect as unknown as { getBBox(): Box }).getBBox();
+          return { x: box.x, y: box.y, width: box.width, height: box.height };
+        }),
+      );
+      assert.equal(namespaces.length, 10);
+      assert.deepEqual(overlaps(namespaces), [], 'namespace boxes overlap');
+      // Every node inside its namespace's box.
+      assert.ok(boxes.every((node) => namespaces.some((box) => node.x >= box.x && node.y >= box.y && node.x + node.width <= box.x + box.width && node.y + node.height <= box.y + box.height)), 'a node outside every namespace');
+      // Drawn at its own size (the view scrolls), not shrunk until the names cannot be read.
+      const scale = await page.locator('svg.map').evaluate((svg) => (svg as unknown as { getBoundingClientRect(): { width: number }; width: { baseVal: { value: number } } }).getBoundingClientRect().width / (svg as unknown as { width: { baseVal: { value: number } } }).width.baseVal.value);
+      assert.ok(scale > 0.99, `the map is drawn at ${scale} of its size`);
+      assert.ok((await page.locator('svg.map a.edge.denied').count()) >= 20);
+      await page.screenshot({ path: join(IMAGES, 'ui-map-200.png'), fullPage: false });
+    } finally {
+      await browser.close();
+      await agent.stop(2_000);
+    }
+  });
+});

@@ -144,6 +144,29 @@ export function Policies({ params }: { params: URLSearchParams }) {
               ))}
             </tbody>
           </table>
+          <h3>No-policy drops counted by the dataplane, by pod</h3>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Namespace</th>
+                <th scope="col">Pod</th>
+                <th scope="col">Packets</th>
+                <th scope="col">Per minute</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.accounting.drops.map((row) => (
+                <tr key={`${row.namespace}/${row.pod}`}>
+                  <td>{row.namespace}</td>
+                  <td>{row.pod}</td>
+                  <td>{count(row.packets)}</td>
+                  <td>
+                    <Sparkline values={row.series} label={`dropped packets per minute for ${row.pod ?? ''}`} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </>
       )}
     </section>

@@ -1,12 +1,12 @@
-import dagre from '@dagrejs/dagre';
 import { useMemo } from 'preact/hooks';
 import { bytes, count } from './format.js';
 import { WindowPicker } from './policies.js';
 import { useJson } from './use-json.js';
 import { navigate } from './url-state.js';
+import { edgePath, layout, NODE_HEIGHT, NODE_WIDTH } from './map-layout.js';
 
-// The service map: workloads as nodes grouped by namespace (dagre's compound
-// graph lays them out), edges for traffic between them over the window,
+// The service map: workloads as nodes grouped by namespace (map-layout.ts:
+// dagre inside and between namespaces), edges for traffic between them over the window,
 // denied edges red and dashed, width by bytes or flows. An edge is a link:
 // Enter or a click opens the flow table filtered to it.
 
@@ -23,25 +23,6 @@ interface Edge {
   bytes: number;
   allowed: number;
   denied: number;
-}
-
-const NODE_WIDTH = 150;
-const NODE_HEIGHT = 34;
-
-function layout(nodes: Node[], edges: Edge[]) {
-  const graph = new dagre.graphlib.Graph({ compound: true, multigraph: false });
-  graph.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 70, marginx: 16, marginy: 16 });
-  graph.setDefaultEdgeLabel(() => ({}));
-  const namespaces = new Set(nodes.map((node) => node.namespace).filter((namespace) => namespace !== ''));
-  for (const namespace of namespaces) graph.setNode(`ns:${namespace}`, { label: namespace, paddingTop: 24 });
-  for (const node of nodes) {
-    graph.setNode(node.id, { width: NODE_WIDTH, height: NODE_HEIGHT });
-    if (node.namespace !== '') graph.setParent(node.id, `ns:${node.namespace}`);
-  }
-  for (const edge of edges) if (edge.source !== edge.target) graph.setEdge(edge.source, edge.target);
-  dagre.layout(graph);
-  const size = graph.graph();
-  return { graph, width: (size.width ?? 400) + 32, height: (size.height ?? 300) + 32, namespaces: [...namespaces] };
 }
 
 export function ServiceMap({ params }: { params: URLSearchParams }) {
@@ -82,23 +63,26 @@ export function ServiceMap({ params }: { params: URLSearchParams }) {
       </p>
       {error !== undefined && <p role="alert">{error}</p>}
       {drawn !== undefined && data !== undefined && (
+        <div class="mapview">
         <svg class="map" width={drawn.width} height={drawn.height} viewBox={`0 0 ${drawn.width} ${drawn.height}`} role="group" aria-label="Service map">
-          {drawn.namespaces.map((namespace) => {
-            const box = drawn.graph.node(`ns:${namespace}`);
-            return (
-              <g key={namespace} class="namespace">
-                <rect x={box.x - box.width / 2} y={box.y - box.height / 2} width={box.width} height={box.height} rx={8} />
-                <text x={box.x - box.width / 2 + 8} y={box.y - box.height / 2 + 16}>
-                  {namespace}
+          <defs>
+            <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse">
+              <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
+            </marker>
+          </defs>
+          {drawn.groups
+            .filter((group) => group.namespace !== '')
+            .map((group) => (
+              <g key={group.namespace} class="namespace">
+                <rect x={group.x} y={group.y} width={group.width} height={group.height} rx={8} />
+                <text x={group.x + 8} y={group.y + 16}>
+                  {group.namespace}
                 </text>
               </g>
-            );
-          })}
+            ))}
           {data.edges
-            .filter((edge) => edge.source !== edge.target)
+            .filter((edge) => edge.source !== edge.target && drawn.nodes.has(edge.source) && drawn.nodes.has(edge.target))
             .map((edge) => {
-              const points: Array<{ x: number; y: number }> = drawn.graph.edge(edge.source, edge.target)?.points ?? [];
-              const path = points.map((point, i) => `${i === 0 ? 'M' : 'L'}${point.x.toFixed(1)},${point.y.toFixed(1)}`).join(' ');
               const denied = edge.denied > 0;
               const label = `${edge.source} to ${edge.target}: ${count(edge.flows)} flows, ${bytes(edge.bytes)}${denied ? `, ${edge.denied} denied` : ''}`;
               return (
@@ -115,22 +99,23 @@ export function ServiceMap({ params }: { params: URLSearchParams }) {
                   }}
                 >
                   <title>{label}</title>
-                  <path d={path} stroke-width={1.5 + 8 * (edge[by] / max)} />
+                  <path d={edgePath(drawn.nodes.get(edge.source)!, drawn.nodes.get(edge.target)!)} stroke-width={1.5 + 8 * (edge[by] / max)} marker-end="url(#arrow)" />
                 </a>
               );
             })}
           {data.nodes.map((node) => {
-            const box = drawn.graph.node(node.id);
+            const center = drawn.nodes.get(node.id)!;
             return (
               <g key={node.id} class={`node kind-${node.kind}`}>
-                <rect x={box.x - NODE_WIDTH / 2} y={box.y - NODE_HEIGHT / 2} width={NODE_WIDTH} height={NODE_HEIGHT} rx={6} />
-                <text x={box.x} y={box.y + 4} text-anchor="middle">
+                <rect x={center.x - NODE_WIDTH / 2} y={center.y - NODE_HEIGHT / 2} width={NODE_WIDTH} height={NODE_HEIGHT} rx={6} />
+                <text x={center.x} y={center.y + 4} text-anchor="middle">
                   {node.name.length > 22 ? `${node.name.slice(0, 21)}…` : node.name}
                 </text>
               </g>
             );
           })}
         </svg>
+        </div>
       )}
     </section>
   );
