@@ -61,6 +61,8 @@ interface Bucket {
   readonly policies: Map<string, PolicyRow>;
   /** Flows an end-of-tier deny dropped (no policy matched), by the workload whose policy it was. */
   readonly drops: Map<string, DropRow>;
+  /** The edge of each flow key seen in the bucket: a busy key costs one map read (its endpoints are a function of the key). */
+  readonly byKey: Map<string, GraphEdge>;
   folded: number;
 }
 
@@ -94,19 +96,23 @@ export class FlowWindow {
   add(records: readonly FlowRecord[]): void {
     const bucket = this.current();
     for (const record of records) {
-      const src = nodeOf(record.src);
-      const dst = nodeOf(record.dst);
-      const id = `${src.id}\u0000${dst.id}`;
-      let edge = bucket.edges.get(id);
+      let edge = bucket.byKey.get(record.key);
       if (edge === undefined) {
-        if (bucket.edges.size >= MAX_ENTRIES) {
-          bucket.folded++;
-          continue;
+        const src = nodeOf(record.src);
+        const dst = nodeOf(record.dst);
+        const id = `${src.id}\u0000${dst.id}`;
+        edge = bucket.edges.get(id);
+        if (edge === undefined) {
+          if (bucket.edges.size >= MAX_ENTRIES) {
+            bucket.folded++;
+            continue;
+          }
+          bucket.nodes.set(src.id, src);
+          bucket.nodes.set(dst.id, dst);
+          edge = { source: src.id, target: dst.id, flows: 0, packets: 0, bytes: 0, allowed: 0, denied: 0 };
+          bucket.edges.set(id, edge);
         }
-        bucket.nodes.set(src.id, src);
-        bucket.nodes.set(dst.id, dst);
-        edge = { source: src.id, target: dst.id, flows: 0, packets: 0, bytes: 0, allowed: 0, denied: 0 };
-        bucket.edges.set(id, edge);
+        if (bucket.byKey.size < MAX_ENTRIES * 5) bucket.byKey.set(record.key, edge);
       }
       const traffic = counts(record);
       if (traffic) {
@@ -162,7 +168,7 @@ export class FlowWindow {
     const start = now - (now % BUCKET_MS);
     let bucket = this.buckets[this.buckets.length - 1];
     if (bucket === undefined || bucket.start !== start) {
-      bucket = { start, nodes: new Map(), edges: new Map(), policies: new Map(), drops: new Map(), folded: 0 };
+      bucket = { start, nodes: new Map(), edges: new Map(), policies: new Map(), drops: new Map(), byKey: new Map(), folded: 0 };
       this.buckets.push(bucket);
       while (this.buckets.length > 0 && this.buckets[0]!.start < now - HISTORY_MS) this.buckets.shift();
     }

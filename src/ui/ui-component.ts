@@ -63,9 +63,10 @@ export class WebView implements Component, FlowSinkComponent {
     this.window.add(records);
   }
 
+  /** In place, unless the page's directory or the replay ring's size changes (then the agent makes a new one). */
   reconfigure(section: unknown): boolean {
     const config = section as UiConfig;
-    return config.enabled && this.streams.reconfigure(config);
+    return config.enabled && config.root === this.options.config.root && this.streams.reconfigure(config);
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,7 @@
 import { Component } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { bytes, count, time } from './format.js';
+import { Head } from './use-json.js';
 import { FILTERS, replaceParams, type Filter } from './url-state.js';
 
 // The live flow table: the API's SSE stream with the URL's filters (applied
@@ -212,19 +213,7 @@ export function Flows({ params }: { params: URLSearchParams }) {
       </p>
       <div class="scroller" ref={scroller}>
       <table class="flows">
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Source</th>
-            <th scope="col">Destination</th>
-            <th scope="col">Port</th>
-            <th scope="col">Action</th>
-            <th scope="col">Policies</th>
-            <th scope="col">Packets in / out</th>
-            <th scope="col">Bytes in / out</th>
-            <th scope="col">Reporter</th>
-          </tr>
-        </thead>
+        <Head columns={['Time', 'Source', 'Destination', 'Port', 'Action', 'Policies', 'Packets in / out', 'Bytes in / out', 'Reporter']} />
         <tbody>
           {first > 0 && <tr class="spacer" aria-hidden="true" style={{ height: `${first * ROW_HEIGHT}px` }} />}
           {rows.slice(first, last).map((row) => (

@@ -1,5 +1,5 @@
 import { count } from './format.js';
-import { Sparkline, useJson, WINDOWS } from './use-json.js';
+import { Head, Sparkline, useJson, WINDOWS } from './use-json.js';
 import { replaceParams } from './url-state.js';
 
 interface PolicyRow {
@@ -59,18 +59,7 @@ export function Policies({ params }: { params: URLSearchParams }) {
       {error !== undefined && <p role="alert">{error}</p>}
       <h3>Verdicts in flow traces</h3>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Tier</th>
-            <th scope="col">Policy</th>
-            <th scope="col">Kind</th>
-            <th scope="col">Rule action</th>
-            <th scope="col">Trace</th>
-            <th scope="col">Flows</th>
-            <th scope="col">Packets</th>
-            <th scope="col">Flows per minute</th>
-          </tr>
-        </thead>
+        <Head columns={['Tier', 'Policy', 'Kind', 'Rule action', 'Trace', 'Flows', 'Packets', 'Flows per minute']} />
         <tbody>
           {(data?.flows.policies ?? []).map((row) => (
             <tr key={`${row.kind}/${row.tier}/${row.namespace}/${row.name}/${row.action}/${row.trace}`} class={`action-${row.action}`}>
@@ -90,14 +79,7 @@ export function Policies({ params }: { params: URLSearchParams }) {
       </table>
       <h3>No-policy drops (end of tier) by workload</h3>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Namespace</th>
-            <th scope="col">Workload</th>
-            <th scope="col">Flows</th>
-            <th scope="col">Per minute</th>
-          </tr>
-        </thead>
+        <Head columns={['Namespace', 'Workload', 'Flows', 'Per minute']} />
         <tbody>
           {(data?.flows.drops ?? []).map((row) => (
             <tr key={`${row.namespace}/${row.workload}`}>
@@ -115,16 +97,7 @@ export function Policies({ params }: { params: URLSearchParams }) {
         <>
           <h3>Dataplane counters (policy accounting)</h3>
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Workload</th>
-                <th scope="col">Direction</th>
-                <th scope="col">Tier / policy</th>
-                <th scope="col">Verdict</th>
-                <th scope="col">Packets</th>
-                <th scope="col">Per minute</th>
-              </tr>
-            </thead>
+            <Head columns={['Workload', 'Direction', 'Tier / policy', 'Verdict', 'Packets', 'Per minute']} />
             <tbody>
               {data.accounting.policies.map((row) => (
                 <tr key={`${row.namespace}/${row.workload}/${row.direction}/${row.tier}/${row.policy}/${row.verdict}`}>
@@ -146,14 +119,7 @@ export function Policies({ params }: { params: URLSearchParams }) {
           </table>
           <h3>No-policy drops counted by the dataplane, by pod</h3>
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Namespace</th>
-                <th scope="col">Pod</th>
-                <th scope="col">Packets</th>
-                <th scope="col">Per minute</th>
-              </tr>
-            </thead>
+            <Head columns={['Namespace', 'Pod', 'Packets', 'Per minute']} />
             <tbody>
               {data.accounting.drops.map((row) => (
                 <tr key={`${row.namespace}/${row.pod}`}>

@@ -1,4 +1,4 @@
-import { useJson } from './use-json.js';
+import { Head, useJson } from './use-json.js';
 import { WindowPicker } from './policies.js';
 
 interface Target {
@@ -23,18 +23,7 @@ export function Probes({ params }: { params: URLSearchParams }) {
       {error !== undefined && <p role="alert">{error}</p>}
       {data !== undefined && !data.running && <p>The probes component does not run on this agent (FLOWLENS_ENABLE=probes).</p>}
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Status</th>
-            <th scope="col">Probe</th>
-            <th scope="col">Target</th>
-            <th scope="col">Node</th>
-            <th scope="col">Mean latency</th>
-            <th scope="col">Failed / attempts</th>
-            <th scope="col">Reasons</th>
-            <th scope="col">UDP loss</th>
-          </tr>
-        </thead>
+        <Head columns={['Status', 'Probe', 'Target', 'Node', 'Mean latency', 'Failed / attempts', 'Reasons', 'UDP loss']} />
         <tbody>
           {(data?.targets ?? []).map((target) => (
             <tr key={`${target.probe}/${target.target}`} class={`status-${target.status}`}>

@@ -44,3 +44,18 @@ export function Sparkline({ values, label }: { values: readonly number[]; label:
     </svg>
   );
 }
+
+/** A table's header row. */
+export function Head({ columns }: { columns: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((column) => (
+          <th key={column} scope="col">
+            {column}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
