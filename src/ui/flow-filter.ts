@@ -21,8 +21,21 @@ export interface FlowFilter {
 /** The namespace an endpoint is in: Kubernetes' when enrichment found it, else the source's. */
 export const namespaceOf = (endpoint: FlowEndpoint): string => endpoint.kube?.namespace ?? endpoint.namespace;
 
-/** The workload an endpoint belongs to: enrichment's, else the source's name (a Goldmane pod set, a network). */
-export const workloadOf = (endpoint: FlowEndpoint): string => endpoint.kube?.workload ?? endpoint.name;
+/**
+ * The workload a Goldmane pod-set name (`<generateName>*`) stands for, by
+ * Kubernetes' naming: a Deployment's pods are `<deployment>-<pod-template-hash>-*`
+ * (the hash from an alphabet without vowels), a CronJob's `<cronjob>-<minutes>-*`,
+ * a DaemonSet's or Job's `<name>-*`. Other names are returned as they are.
+ */
+export function podSetWorkload(name: string): string {
+  if (!name.endsWith('-*')) return name;
+  const base = name.slice(0, -2);
+  return /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{6,10}$/.exec(base)?.[1] ?? /^(.+)-\d{8,}$/.exec(base)?.[1] ?? base;
+}
+
+/** The workload an endpoint belongs to: enrichment's, else what its pod-set name stands for, else its name (a host, a network). */
+export const workloadOf = (endpoint: FlowEndpoint): string =>
+  endpoint.kube?.workload ?? (endpoint.type === 'workload' ? podSetWorkload(endpoint.name) : endpoint.name);
 
 /** Parses the query; unknown parameters and bad values are a FilterError naming them. `extra` lists parameters the caller reads itself. */
 export function parseFilter(query: URLSearchParams, extra: readonly string[] = []): FlowFilter {
@@ -52,7 +65,11 @@ export function parseFilter(query: URLSearchParams, extra: readonly string[] = [
   const namespaces = params.namespace;
   if (namespaces) tests.push((record) => namespaces.includes(namespaceOf(record.src)) || namespaces.includes(namespaceOf(record.dst)));
   const workloads = params.workload;
-  if (workloads) tests.push((record) => workloads.includes(workloadOf(record.src)) || workloads.includes(workloadOf(record.dst)) || (record.src.kube?.pod !== undefined && workloads.includes(record.src.kube.pod)) || (record.dst.kube?.pod !== undefined && workloads.includes(record.dst.kube.pod)));
+  if (workloads) {
+    // The workload, the source's own name (a pod-set name as Goldmane sends it), or the pod.
+    const side = (endpoint: FlowEndpoint): boolean => workloads.includes(workloadOf(endpoint)) || workloads.includes(endpoint.name) || (endpoint.kube?.pod !== undefined && workloads.includes(endpoint.kube.pod));
+    tests.push((record) => side(record.src) || side(record.dst));
+  }
   if (actions) tests.push((record) => actions.includes(record.action));
   const policies = params.policy;
   if (policies) {

@@ -86,3 +86,13 @@ test('a client that stops reading is dropped once its unsent bytes pass ui.maxBu
   streams.consume([{ ...late, src: { ...late.src, name: 'late-*' } }]);
   await eventually(() => reader.flows().length === 1, () => 'the reading client got nothing');
 });
+
+test("pod-set names stand for their workload: a Deployment's hash, a CronJob's minutes, a DaemonSet's name", async () => {
+  const { podSetWorkload } = await import('../../src/ui/flow-filter.js');
+  assert.equal(podSetWorkload('frontend-7d4f8b9c6d-*'), 'frontend');
+  assert.equal(podSetWorkload('coredns-5dd5756b68-*'), 'coredns');
+  assert.equal(podSetWorkload('report-28391040-*'), 'report');
+  assert.equal(podSetWorkload('calico-node-*'), 'calico-node', 'a DaemonSet: no hash to strip (vowels)');
+  assert.equal(podSetWorkload('node-exporter-*'), 'node-exporter');
+  assert.equal(podSetWorkload('web-0'), 'web-0', 'not a pod set');
+});
