@@ -80,7 +80,8 @@ describe('the web view in Chromium, against the demo', { skip }, () => {
     await page.screenshot({ path: join(IMAGES, 'ui-flows.png') });
     await page.locator('table.flows tbody tr:not(.spacer) button.link').first().click();
     assert.match((await page.locator('dialog.record pre').textContent()) ?? '', /"Key"/);
-    await page.click('dialog.record button');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('dialog.record', { state: 'detached', timeout: 5_000 }); // Escape closes the record
     assert.deepEqual(await axeFindings(), []);
   });
 
@@ -173,6 +174,10 @@ describe('the service map at 200 workloads', { skip }, () => {
       assert.ok(scale > 0.99, `the map is drawn at ${scale} of its size`);
       assert.ok((await page.locator('svg.map a.edge.denied').count()) >= 20);
       await page.screenshot({ path: join(IMAGES, 'ui-map-200.png'), fullPage: false });
+      // This agent runs no probes: the view says so instead of staying empty.
+      await page.goto(`${agent.server.url}/ui/probes`);
+      await page.waitForSelector('.notice', { timeout: 10_000 });
+      assert.match((await page.textContent('.notice')) ?? '', /probes component does not run/);
     } finally {
       await browser.close();
       await agent.stop(2_000);

@@ -130,6 +130,9 @@ export function Flows({ params }: { params: URLSearchParams }) {
   const [selected, setSelected] = useState<Row | undefined>(undefined);
   const query = new URLSearchParams([...params].filter(([name]) => (FILTERS as readonly string[]).includes(name))).toString();
   const pending = useRef<Row[]>([]);
+  const closeButton = useRef<HTMLButtonElement>(null);
+  // The record opens with the focus on its Close button (Escape closes it too).
+  useEffect(() => closeButton.current?.focus(), [selected]);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(600);
   const scroller = useRef<HTMLDivElement>(null);
@@ -224,9 +227,16 @@ export function Flows({ params }: { params: URLSearchParams }) {
       </table>
       </div>
       {selected !== undefined && (
-        <dialog open aria-label="Flow record" class="record">
+        <dialog
+          open
+          aria-label="Flow record"
+          class="record"
+          onKeyDown={(event) => {
+            if (event.key === 'Escape') setSelected(undefined);
+          }}
+        >
           <pre>{JSON.stringify(selected.flow, null, 2)}</pre>
-          <button type="button" onClick={() => setSelected(undefined)}>
+          <button type="button" ref={closeButton} onClick={() => setSelected(undefined)}>
             Close
           </button>
         </dialog>

@@ -5,6 +5,7 @@ import { Policies } from './policies.js';
 import { Probes } from './probes.js';
 import { ServiceMap } from './service-map.js';
 import { href, navigate, readLocation, VIEWS } from './url-state.js';
+import { useJson } from './use-json.js';
 import './style.css';
 
 function App() {
@@ -40,6 +41,7 @@ function App() {
           </ul>
         </nav>
       </header>
+      <Missing view={location.view} />
       <main>
         {location.view === 'flows' && <Flows params={location.params} />}
         {location.view === 'map' && <ServiceMap params={location.params} />}
@@ -47,6 +49,26 @@ function App() {
         {location.view === 'probes' && <Probes params={location.params} />}
       </main>
     </>
+  );
+}
+
+/** What a view needs that this agent does not run, said once instead of an empty view. */
+function Missing({ view }: { view: string }) {
+  const { data } = useJson<{ running: { flows: boolean; probes: boolean; accounting: boolean } }>('/api/v1/status', 30_000);
+  if (data === undefined) return null;
+  const { flows, probes } = data.running;
+  const text =
+    (view === 'flows' || view === 'map') && !flows
+      ? 'No flow source runs on this agent: enable goldmane or collector to see flows here.'
+      : view === 'policies' && !flows && !data.running.accounting
+        ? 'Neither a flow source nor policy accounting runs on this agent.'
+        : view === 'probes' && !probes
+          ? 'The probes component does not run on this agent.'
+          : undefined;
+  return text === undefined ? null : (
+    <p class="notice" role="note">
+      {text}
+    </p>
   );
 }
 

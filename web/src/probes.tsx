@@ -21,7 +21,6 @@ export function Probes({ params }: { params: URLSearchParams }) {
       <h2 id="probes-title">Probes</h2>
       <WindowPicker params={params} />
       {error !== undefined && <p role="alert">{error}</p>}
-      {data !== undefined && !data.running && <p>The probes component does not run on this agent (FLOWLENS_ENABLE=probes).</p>}
       <table>
         <Head columns={['Status', 'Probe', 'Target', 'Node', 'Mean latency', 'Failed / attempts', 'Reasons', 'UDP loss']} />
         <tbody>
