@@ -18,7 +18,8 @@ export function canonicalIp(text: string): string | undefined {
   return formatIpv6(groups);
 }
 
-function ipv6Groups(text: string): number[] | undefined {
+/** The eight 16-bit groups of an IPv6 address (a zone and an embedded IPv4 tail allowed), undefined when it is none. */
+export function ipv6Groups(text: string): number[] | undefined {
   let address = text;
   const zone = address.indexOf('%');
   if (zone >= 0) address = address.slice(0, zone);

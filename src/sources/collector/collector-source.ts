@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import { readFile } from 'node:fs/promises';
 import { isIPv4 } from 'node:net';
+import { ipv6Groups } from '../../kube/ip.js';
 import type { Component, ComponentStatus } from '../../components/component.js';
 import type { FlowBus, FlowQueue } from '../../flow/flow-bus.js';
 import type { FlowEndpoint, FlowRecord, MemoCell } from '../../flow/flow-record.js';
@@ -282,16 +283,11 @@ export class CollectorSource implements Component {
   }
 }
 
-/** An address as the 4 or 16 bytes a flow carries. */
+/** An address as the 4 or 16 bytes a flow carries (all zeroes for text that is no address). */
 export function addressBytes(text: string): Uint8Array {
   if (isIPv4(text)) return new Uint8Array(text.split('.').map(Number));
   const out = new Uint8Array(16);
-  const [head, tail] = text.split('::') as [string, string | undefined];
-  const groups = (part: string | undefined): number[] => (part ? part.split(':').map((group) => Number.parseInt(group, 16) || 0) : []);
-  const left = groups(head);
-  const right = groups(tail);
-  const all = tail === undefined ? left : [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
-  all.slice(0, 8).forEach((group, i) => {
+  ipv6Groups(text)?.forEach((group, i) => {
     out[i * 2] = group >> 8;
     out[i * 2 + 1] = group & 0xff;
   });
