@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { send } from '../server/http-server.js';
 import { FilterError, parseFilter } from './flow-filter.js';
 import type { FlowStreams } from './flow-streams.js';
 import type { FlowWindow } from './flow-window.js';
@@ -45,12 +46,7 @@ export interface ApiParts {
   readonly running: () => { readonly flows: boolean; readonly probes: boolean; readonly accounting: boolean };
 }
 
-function json(response: ServerResponse, status: number, body: unknown): number {
-  const text = `${JSON.stringify(body)}\n`;
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
-  response.end(text);
-  return status;
-}
+const json = (response: ServerResponse, status: number, body: unknown): number => send(response, status, 'application/json; charset=utf-8', `${JSON.stringify(body)}\n`);
 
 export function serveApi(parts: ApiParts, request: IncomingMessage, response: ServerResponse): number {
   const url = new URL(request.url ?? '/', 'http://flowlens.invalid');

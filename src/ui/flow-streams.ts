@@ -4,6 +4,7 @@ import { Ring } from '../flow/ring.js';
 import type { Metrics } from '../metrics/pipeline.js';
 import type { CounterFamily, GaugeFamily } from '../metrics/series-budget.js';
 import type { CounterSpec, GaugeSpec } from '../metrics/spec.js';
+import { send } from '../server/http-server.js';
 import { FlowBodies } from '../sinks/flow-log/body.js';
 import type { UiConfig } from './config.js';
 import type { FlowFilter } from './flow-filter.js';
@@ -186,9 +187,7 @@ export class FlowStreams {
   serve(request: IncomingMessage, response: ServerResponse, filter: FlowFilter): number {
     if (this.streams.size >= this.config.maxStreams) {
       this.dropped.inc({ reason: 'limit' });
-      response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '10' });
-      response.end(`at most ${this.config.maxStreams} flow streams at once (ui.maxStreams)\n`);
-      return 503;
+      return send(response, 503, 'text/plain; charset=utf-8', `at most ${this.config.maxStreams} flow streams at once (ui.maxStreams)\n`, { 'retry-after': '10' });
     }
     response.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',

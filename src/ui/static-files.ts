@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { send } from '../server/http-server.js';
 
 // The page's files, as `npm run build` writes them (web/ -> dist/ui/): read
 // once into memory (a few hundred kilobytes), served with their content
@@ -66,33 +67,14 @@ export class StaticFiles {
 
   serve(request: IncomingMessage, response: ServerResponse): number {
     const path = new URL(request.url ?? '/', 'http://flowlens.invalid').pathname;
-    if (path === '/ui') {
-      response.writeHead(308, { location: '/ui/', ...SECURITY_HEADERS });
-      response.end();
-      return 308;
-    }
+    if (path === '/ui') return send(response, 308, 'text/plain; charset=utf-8', '', { location: '/ui/', ...SECURITY_HEADERS });
     const index = this.files.get('index.html');
-    if (index === undefined) {
-      response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
-      response.end('the web view was not built: run npm run build\n');
-      return 503;
-    }
+    if (index === undefined) return send(response, 503, 'text/plain; charset=utf-8', 'the web view was not built: run npm run build\n', SECURITY_HEADERS);
     const name = decodeURIComponent(path.slice('/ui/'.length));
     const file = this.files.get(name);
     // An asset that is not there is a 404 (a stale page asking for an old hash); any other path is the page.
-    if (file === undefined && (name.startsWith('assets/') || extname(name) !== '')) {
-      response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
-      response.end('not found\n');
-      return 404;
-    }
+    if (file === undefined && (name.startsWith('assets/') || extname(name) !== '')) return send(response, 404, 'text/plain; charset=utf-8', 'not found\n', SECURITY_HEADERS);
     const served = file ?? index;
-    response.writeHead(200, {
-      'content-type': served.type,
-      'content-length': served.body.length,
-      'cache-control': served.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-      ...SECURITY_HEADERS,
-    });
-    response.end(request.method === 'HEAD' ? undefined : served.body);
-    return 200;
+    return send(response, 200, served.type, served.body, { 'cache-control': served.immutable ? 'public, max-age=31536000, immutable' : 'no-cache', ...SECURITY_HEADERS });
   }
 }
