@@ -6,6 +6,7 @@ import { defineComponent } from '../src/components/component.js';
 import { loadConfig } from '../src/config/load.js';
 import type { FlowRecord } from '../src/flow/flow-record.js';
 import { componentDefinitions } from '../src/registry.js';
+import { launchChromium } from '../test/support/chromium.js';
 import { report } from './report.js';
 
 // The web view under load: 5,000 flows/s through the pipeline (4,000 flow
@@ -98,8 +99,7 @@ async function cpuOver(seconds: number): Promise<{ cpuPerSecond: number; flows: 
 await new Promise((resolve) => setTimeout(resolve, 2_000));
 const alone = await cpuOver(SECONDS);
 
-const { chromium } = await import('playwright-core');
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+const browser = await launchChromium();
 const pages = await Promise.all([0, 1].map(() => browser.newPage({ viewport: { width: 1400, height: 900 } })));
 for (const page of pages) {
   await page.goto(`${agent.server.url}/ui/flows`);

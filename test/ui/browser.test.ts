@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { startDemo, type RunningDemo } from '../../src/demo/run-demo.js';
+import { launchChromium } from '../support/chromium.js';
 import { toolSkip } from '../support/tools.js';
 
 // The web view in a real browser (Debian's Chromium driven by
@@ -34,13 +35,7 @@ describe('the web view in Chromium, against the demo', { skip }, () => {
 
   before(async () => {
     demo = await startDemo({ listen: '127.0.0.1:0', logger: pino({ level: 'silent' }), version: 'test' });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-default-apps', '--no-first-run', '--disable-sync'],
-      timeout: 30_000,
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('console', (message) => {
       if (message.type() === 'error') errors.push(message.text());
@@ -143,8 +138,7 @@ describe('the service map at 200 workloads', { skip }, () => {
     const loaded = loadConfig({ env: {}, flags: { listen: '127.0.0.1:0' }, definitions: componentDefinitions });
     const agent = new Agent({ config: loaded.config, enabled: [...loaded.enabled, source.definition], definitions: [...componentDefinitions, source.definition], logger: pino({ level: 'silent' }), version: 'test' });
     await agent.start();
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    const browser = await launchChromium();
     try {
       source.release();
       const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
